@@ -120,18 +120,19 @@ function parseMetadata(text: string): JsonObject {
 }
 
 export function fromNativeEntity(record: EntityRecord): Entity {
+  // Keys in yata-local's order, so JSON output lines up with its exports.
   const entity: Entity = {
     id: record.id,
     type: record.type,
     name: record.name,
     namespace: record.namespace,
-    metadata: parseMetadata(record.metadata),
-    createdAt: new Date(record.createdAt),
-    updatedAt: new Date(record.updatedAt),
-  };
+  } as Entity;
   if (record.filePath != null) entity.filePath = record.filePath;
   if (record.line != null) entity.line = record.line;
   if (record.description != null) entity.description = record.description;
+  entity.metadata = parseMetadata(record.metadata);
+  entity.createdAt = new Date(record.createdAt);
+  entity.updatedAt = new Date(record.updatedAt);
   return entity;
 }
 
