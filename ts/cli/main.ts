@@ -10,7 +10,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { DEFAULT_STORE_PATH } from '../config.js';
 import { EntityNotFoundError, YataScaleError } from '../errors.js';
-import { indexDirectory } from '../indexer/index-directory.js';
 import { createYataScale, type YataScale } from '../store.js';
 import type { YataScaleConfig } from '../types.js';
 import { printEntity, printJson, printNeighbors, printPath, printQuery, printStats } from './output.js';
@@ -73,6 +72,9 @@ function buildProgram(): Command {
     .argument('<dir>', 'source directory')
     .option('--shards <n>', 'shard count for a new store', wholeNumber(1, 1024))
     .action(async (dir: string, opts: { shards?: number }) => {
+      // Loaded on demand: the extractor pulls in the TypeScript compiler,
+      // which would slow every other command's start-up.
+      const { indexDirectory } = await import('../indexer/index-directory.js');
       const progress = createProgressReporter();
       const summary = await withStore(
         program,
