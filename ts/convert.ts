@@ -45,7 +45,9 @@ export function requireCount(field: string, value: unknown, min: number, max: nu
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
 

@@ -1,7 +1,11 @@
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::{Entry, KvBackend, WriteBatch};
 use crate::error::{Error, Result};
+
+/// How long [`SledBackend::open`] waits for sled's file lock of a closing handle.
+pub const LOCK_RETRY_LIMIT: Duration = Duration::from_secs(2);
 
 /// A shard stored in its own sled database directory.
 pub struct SledBackend {
@@ -12,23 +16,42 @@ pub struct SledBackend {
 impl SledBackend {
     /// Opens or creates the sled database in `path`, with a page cache of
     /// `cache_bytes`.
+    ///
+    /// sled 0.34 releases its file lock on a background thread after the
+    /// database is dropped, so reopening right after a close can briefly find
+    /// the lock held. The store's own `LOCK` file is held by the caller at this
+    /// point, so a held sled lock can only belong to a handle being released,
+    /// and the open is retried for up to [`LOCK_RETRY_LIMIT`].
     pub fn open(path: &Path, cache_bytes: u64) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|err| match err {
-                sled::Error::Io(source) => Error::io(path, source),
-                other => Error::ShardUnavailable {
-                    shard_id: path.display().to_string(),
-                    reason: other.to_string(),
-                },
-            })?;
-        Ok(SledBackend {
-            db,
-            path: path.to_path_buf(),
-        })
+        let started = Instant::now();
+        loop {
+            let opened = sled::Config::new()
+                .path(path)
+                .cache_capacity(cache_bytes)
+                .mode(sled::Mode::HighThroughput)
+                .open();
+            match opened {
+                Ok(db) => {
+                    return Ok(SledBackend {
+                        db,
+                        path: path.to_path_buf(),
+                    })
+                }
+                Err(sled::Error::Io(source))
+                    if source.kind() == std::io::ErrorKind::WouldBlock
+                        && started.elapsed() < LOCK_RETRY_LIMIT =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(sled::Error::Io(source)) => return Err(Error::io(path, source)),
+                Err(other) => {
+                    return Err(Error::ShardUnavailable {
+                        shard_id: path.display().to_string(),
+                        reason: other.to_string(),
+                    })
+                }
+            }
+        }
     }
 
     fn map_err(&self, err: sled::Error) -> Error {
