@@ -9,6 +9,7 @@ import {
   InvalidConfigError,
   StoreClosedError,
   StoreLockedError,
+  StoreNotFoundError,
   UnsupportedError,
   YataScaleError,
 } from '../ts/index.js';
@@ -235,6 +236,30 @@ describe('config checks', () => {
     for (const shards of [0, -1, 1.5, 1025, Number.NaN]) {
       expect(() => createYataScale({ path: 'unused', shards }), String(shards)).toThrow(InvalidConfigError);
     }
+  });
+});
+
+describe('create: false', () => {
+  it('missing store throws StoreNotFoundError', async () => {
+    const probe = await stores.open();
+    const path = join(dirname(probe.path), 'never-created');
+    const store = stores.create({ path, create: false });
+
+    const error = await store.initialize().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreNotFoundError);
+    expect((error as StoreNotFoundError).code).toBe('STORE_NOT_FOUND');
+    expect((error as Error).message).toContain(path);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('opens an existing store', async () => {
+    const created = await stores.open({ shards: 2 });
+    await created.addEntity({ id: 'kept', type: 'class', name: 'Kept' });
+    await created.close();
+
+    const reopened = stores.create({ path: created.path, create: false });
+    await reopened.initialize();
+    expect((await reopened.getEntity('kept'))?.name).toBe('Kept');
   });
 });
 

@@ -223,6 +223,13 @@ describe('yata-scale CLI', () => {
     expect(result.stderr).toContain('no-such-id');
   });
 
+  it('a read command never creates a store', () => {
+    const result = run('stats', '--db', db);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no store at');
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('bad usage exits with 2', () => {
     expect(run('neighbors').status).toBe(2);
     expect(run('query', '--limit', 'many').status).toBe(2);

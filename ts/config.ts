@@ -16,6 +16,9 @@ export interface NativeOpenOptions {
   cacheBytesPerShard?: number;
 }
 
+/** The manifest file whose presence marks a directory as a store. */
+export const MANIFEST_FILE = 'manifest.json';
+
 export function toOpenOptions(config: YataScaleConfig = {}): NativeOpenOptions {
   if (typeof config !== 'object' || config === null) {
     throw new InvalidConfigError('config must be an object such as { path: ".yata-scale" }');

@@ -186,6 +186,17 @@ export class StoreLockedError extends YataScaleError {
   }
 }
 
+/** The configured path holds no store, and the config asked not to create one. */
+export class StoreNotFoundError extends YataScaleError {
+  readonly path: string;
+
+  constructor(path: string) {
+    super(`no store at ${path}; create one first, for example with \`yata-scale index <dir> --db ${path}\``, 'STORE_NOT_FOUND');
+    this.name = 'StoreNotFoundError';
+    this.path = path;
+  }
+}
+
 export class StoreClosedError extends YataScaleError {
   constructor(message = 'store is not open; call initialize() first') {
     super(message, 'STORE_CLOSED');
@@ -200,6 +211,21 @@ export class StorageIoError extends YataScaleError {
   constructor(message: string, path: string) {
     super(message, 'IO_ERROR');
     this.name = 'StorageIoError';
+    this.path = path;
+  }
+}
+
+/**
+ * Migrating a yata-local SQLite database failed: the file is missing, is not
+ * SQLite, is corrupted or has another schema, the target store is not empty,
+ * or the migrated data does not match the source. `path` is the source file.
+ */
+export class MigrationError extends YataScaleError {
+  readonly path: string;
+
+  constructor(message: string, path: string, cause?: unknown) {
+    super(message, 'MIGRATION_FAILED', cause);
+    this.name = 'MigrationError';
     this.path = path;
   }
 }

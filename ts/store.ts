@@ -7,7 +7,10 @@
  * crosses into the engine once.
  */
 
-import { toOpenOptions } from './config.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { MANIFEST_FILE, toOpenOptions } from './config.js';
 import {
   fromNativeEntity,
   fromNativeRelationship,
@@ -22,7 +25,7 @@ import {
   toNativeRelationship,
   typeList,
 } from './convert.js';
-import { fromNativeError, InvalidInputError, StoreClosedError } from './errors.js';
+import { fromNativeError, InvalidInputError, StoreClosedError, StoreNotFoundError } from './errors.js';
 import { loadNative, type NativeStore } from './native.js';
 import type {
   Direction,
@@ -52,11 +55,13 @@ const MAX_PAGE = 1_000_000;
 
 export class YataScale {
   readonly #options: ReturnType<typeof toOpenOptions>;
+  readonly #create: boolean;
   #native: NativeStore | undefined;
 
   /** Checks `config`; the store is opened by {@link initialize}. */
   constructor(config: YataScaleConfig = {}) {
     this.#options = toOpenOptions(config);
+    this.#create = config.create !== false;
   }
 
   /** The store directory. */
@@ -69,11 +74,15 @@ export class YataScale {
   }
 
   /**
-   * Opens the store, creating it if the directory holds none. Fails with
-   * `StoreLockedError` when another process has it open.
+   * Opens the store, creating it if the directory holds none (unless the
+   * config sets `create: false`). Fails with `StoreLockedError` when another
+   * process has it open.
    */
   async initialize(): Promise<void> {
     if (this.isOpen) return;
+    if (!this.#create && !existsSync(join(this.#options.path, MANIFEST_FILE))) {
+      throw new StoreNotFoundError(this.#options.path);
+    }
     const { NativeStore } = loadNative();
     const native = new NativeStore();
     await call(() => native.open(this.#options));

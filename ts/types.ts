@@ -237,6 +237,11 @@ export interface YataScaleConfig {
   virtualNodes?: number;
   /** Page cache of each shard, in bytes. Defaults to 64 MiB. */
   cacheBytesPerShard?: number;
+  /**
+   * Create the store when `path` holds none. Defaults to true; with false,
+   * `initialize()` fails with `StoreNotFoundError` instead.
+   */
+  create?: boolean;
 }
 
 export interface StoreManifest {

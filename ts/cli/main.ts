@@ -47,7 +47,7 @@ async function withStore<T>(
   config: YataScaleConfig = {},
 ): Promise<T> {
   const options = program.opts<GlobalOptions>();
-  const store = createYataScale({ path: options.db, ...config });
+  const store = createYataScale({ path: options.db, create: false, ...config });
   await store.initialize();
   try {
     return await work(store, options);
@@ -85,7 +85,7 @@ function buildProgram(): Command {
             progress.stop();
           }
         },
-        opts.shards === undefined ? {} : { shards: opts.shards },
+        opts.shards === undefined ? { create: true } : { create: true, shards: opts.shards },
       );
       if (program.opts<GlobalOptions>().json) {
         printJson(summary);
