@@ -21,6 +21,10 @@ export function requireString(field: string, value: unknown): string {
   if (typeof value !== 'string') {
     throw new InvalidInputError(field, value, `must be a string, not ${typeName(value)}`);
   }
+  if (!value.isWellFormed()) {
+    // The engine stores UTF-8, which cannot hold an unpaired UTF-16 surrogate.
+    throw new InvalidInputError(field, value, 'contains an unpaired UTF-16 surrogate; pass well-formed Unicode text');
+  }
   return value;
 }
 
@@ -51,6 +55,9 @@ function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A `\uD800`-style escape that `JSON.stringify` writes for an unpaired surrogate. */
+const LONE_SURROGATE_ESCAPE = /\\u(?:d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2})d[c-f][0-9a-f]{2})/i;
+
 /** Serializes metadata, which must be a plain JSON object. */
 export function metadataText(value: unknown, field = 'metadata'): string | undefined {
   if (value === undefined) return undefined;
@@ -62,11 +69,16 @@ export function metadataText(value: unknown, field = 'metadata'): string | undef
   if (!isPlainObject) {
     throw new InvalidInputError(field, value, 'must be a plain JSON object such as { key: "value" }');
   }
+  let text: string;
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch (error) {
     throw new InvalidInputError(field, value, `cannot be serialized as JSON: ${(error as Error).message}`);
   }
+  if (LONE_SURROGATE_ESCAPE.test(text)) {
+    throw new InvalidInputError(field, value, 'contains an unpaired UTF-16 surrogate; pass well-formed Unicode text');
+  }
+  return text;
 }
 
 export function timeMillis(field: string, value: TimeInput | undefined): number | undefined {

@@ -255,6 +255,7 @@ interface NativeErrorDetails {
   shardId?: string;
   setting?: string;
   location?: string;
+  timeoutMs?: number;
 }
 
 /** Converts an error thrown by the native addon into the matching class. */
@@ -299,6 +300,8 @@ function buildError(details: NativeErrorDetails): YataScaleError {
       return new ShardNotFoundError(details.shardId ?? '');
     case 'INDEX_CORRUPTED':
       return new IndexCorruptedError(details.location ?? '', details.message);
+    case 'QUERY_TIMEOUT':
+      return new QueryTimeoutError(details.timeoutMs ?? 0);
     case 'IO_ERROR':
       return new StorageIoError(details.message, details.path ?? '');
     default:

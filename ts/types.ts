@@ -149,21 +149,109 @@ export interface GraphQuery {
     namespace?: string;
     /** Glob over the name: `*` is any run of characters, `?` one character; ASCII case-insensitive. */
     namePattern?: string;
+    /** Exact file path. */
+    filePath?: string;
   };
   relationshipFilters?: {
     types?: OpenString<RelationType>[];
   };
-  /** Words that must all occur in the name, namespace, description or file path, ignoring case. */
+  /**
+   * Full-text query: every word must match the name, namespace, description,
+   * file path or metadata text. Identifiers match by their parts
+   * (`Service` finds `UserService`), Japanese by two-character pieces.
+   */
   textSearch?: string;
   /** Return the relationships touching the returned entities. Defaults to true. */
   includeRelationships?: boolean;
 }
+
+/** Sort keys of `query`; ties always break by id. */
+export type SortBy = 'name' | 'id' | 'type' | 'namespace' | 'filePath' | 'createdAt' | 'updatedAt' | 'relevance';
 
 export interface QueryOptions {
   /** Defaults to 100. */
   limit?: number;
   /** Defaults to 0. */
   offset?: number;
+  /**
+   * Defaults to `name` (ignoring ASCII case). `relevance` orders by full-text
+   * score, best first, and needs `textSearch`.
+   */
+  sortBy?: SortBy;
+  /** Defaults to `asc`. */
+  sortOrder?: 'asc' | 'desc';
+  /** Stop with `QueryTimeoutError` after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+/** The plan `explain` returns. */
+export interface QueryPlan {
+  steps: {
+    shardId: string;
+    /** `index-lookup`, `index-range`, `full-text` or `scan`. */
+    operation: string;
+    /** The index that yields the candidates, or `scan`. */
+    index: string;
+    keys: string[];
+    /** Candidates the index yields on this shard. */
+    estimatedRows: number;
+    /** Other indexes whose posting lists are intersected with the candidates. */
+    intersect: string[];
+    /** Filters checked on the records themselves. */
+    residual: string[];
+  }[];
+  /** Shards with candidates; the others are skipped. */
+  shards: string[];
+  indexes: string[];
+  estimatedCost: number;
+  /** Whether the per-shard steps run in parallel. */
+  parallel: boolean;
+  sortBy: string;
+}
+
+export interface SearchOptions {
+  /** Edit distance (1 or 2) for typo-tolerant matching. */
+  fuzzy?: 1 | 2;
+  /** Match the last word as a prefix. */
+  prefix?: boolean;
+  timeoutMs?: number;
+}
+
+export interface SearchResult {
+  entity: Entity;
+  /** BM25 score; higher is better. */
+  score: number;
+}
+
+export interface Subgraph {
+  rootId: string;
+  entities: Entity[];
+  relationships: Relationship[];
+}
+
+export interface SubgraphOptions extends TraversalOptions {
+  /** Defaults to 2. */
+  depth?: number;
+}
+
+export interface AllPathsOptions extends Omit<TraversalOptions, 'entityTypes'> {
+  /** Longest path, in hops. Defaults to 5. */
+  maxDepth?: number;
+  /** Most paths to produce. Defaults to 100. */
+  maxPaths?: number;
+}
+
+/** yata-local's pattern shape. Edges are followed from `sourceVar` to `targetVar`. */
+export interface GraphPattern {
+  nodes: { variable: string; type?: OpenString<EntityType>; namePattern?: string }[];
+  edges: { sourceVar: string; targetVar: string; type?: OpenString<RelationType> }[];
+}
+
+export interface PatternMatch {
+  /** Variable name → entity id. */
+  bindings: Record<string, string>;
+  /** Always 1: every match satisfies every constraint. */
+  confidence: number;
 }
 
 export interface QueryResult {
@@ -180,6 +268,8 @@ export interface QueryResult {
 export interface TraversalOptions {
   /** Defaults to `both`. yata-local's `forward` and `backward` mean `out` and `in`. */
   direction?: Direction | 'forward' | 'backward';
+  /** Stop with `QueryTimeoutError` after this many milliseconds. */
+  timeoutMs?: number;
   relationshipTypes?: OpenString<RelationType>[];
   /** Return only entities of these types; traversal still passes through others. */
   entityTypes?: OpenString<EntityType>[];

@@ -9,7 +9,11 @@ export declare class NativeStore {
   constructor()
   /** Opens (or creates) the store; fails if this handle is already open. */
   open(options: OpenOptions): Promise<void>
-  /** Flushes and releases the store. Closing a closed store does nothing. */
+  /**
+   * Waits for calls already running, then flushes and releases the store,
+   * so its lock is free when the promise resolves. Closing a closed store
+   * does nothing.
+   */
   close(): Promise<void>
   get isOpen(): boolean
   /**
@@ -37,6 +41,32 @@ export declare class NativeStore {
   query(input: QueryInput): Promise<QueryRecord>
   neighbors(id: string, depth: number, options: TraversalInput): Promise<Array<NeighborRecord>>
   findPath(from: string, to: string, maxDepth: number, options: TraversalInput): Promise<PathRecord | null>
+  /** Returns up to `limit` cycle-free paths of at most `maxDepth` hops. */
+  findAllPaths(from: string, to: string, maxDepth: number, limit: number, options: TraversalInput): Promise<Array<PathRecord>>
+  extractSubgraph(root: string, depth: number, options: TraversalInput): Promise<SubgraphRecord>
+  matchPattern(nodes: Array<PatternNodeInput>, edges: Array<PatternEdgeInput>, limit?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<Array<Array<Binding>>>
+  search(input: SearchInput): Promise<Array<SearchHitRecord>>
+  /** The query plan as JSON text. */
+  explain(input: QueryInput): Promise<string>
+  /** Index figures per shard, as JSON text. */
+  indexStats(): Promise<string>
+  /** Opens a cursor over every match of a query; read it with `cursorNext`. */
+  openCursor(input: QueryInput): Promise<number>
+  /** Reads up to `count` entities from a cursor. A finished cursor is closed. */
+  cursorNext(cursorId: number, count: number): Promise<CursorBatch>
+  /** Drops a cursor and the ids it holds. Closing an unknown cursor does nothing. */
+  closeCursor(cursorId: number): void
+}
+
+export interface Binding {
+  variable: string
+  id: string
+}
+
+export interface CursorBatch {
+  entities: Array<EntityRecord>
+  done: boolean
+  total: number
 }
 
 export interface EntityInput {
@@ -105,6 +135,18 @@ export interface PathRecord {
   length: number
 }
 
+export interface PatternEdgeInput {
+  sourceVar: string
+  targetVar: string
+  type?: string
+}
+
+export interface PatternNodeInput {
+  variable: string
+  type?: string
+  namePattern?: string
+}
+
 export interface PutResult {
   created: number
   updated: number
@@ -115,11 +157,17 @@ export interface QueryInput {
   namespace?: string
   name?: string
   namePattern?: string
+  filePath?: string
   text?: string
   limit: number
   offset: number
+  /** `name`, `id`, `type`, `namespace`, `filePath`, `createdAt`, `updatedAt` or `relevance`. */
+  sortBy?: string
+  /** `asc` or `desc`. */
+  sortOrder?: string
   includeRelationships: boolean
   relationshipTypes?: Array<string>
+  timeoutMs?: number
 }
 
 export interface QueryRecord {
@@ -149,6 +197,21 @@ export interface RelationshipRecord {
   createdAt: number
 }
 
+export interface SearchHitRecord {
+  entity: EntityRecord
+  score: number
+}
+
+export interface SearchInput {
+  text: string
+  limit: number
+  /** Edit distance 1 or 2 for typo-tolerant matching. */
+  fuzzy?: number
+  /** Match the last word as a prefix. */
+  prefix?: boolean
+  timeoutMs?: number
+}
+
 export interface ShardPath {
   id: string
   path: string
@@ -169,11 +232,18 @@ export interface StatsRecord {
   shards: Array<ShardStatsRecord>
 }
 
+export interface SubgraphRecord {
+  rootId: string
+  entities: Array<EntityRecord>
+  relationships: Array<RelationshipRecord>
+}
+
 export interface TraversalInput {
   /** `out`, `in` or `both`. */
   direction: string
   relationshipTypes?: Array<string>
   entityTypes?: Array<string>
+  timeoutMs?: number
 }
 
 export interface TypeCount {

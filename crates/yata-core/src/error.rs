@@ -48,6 +48,10 @@ pub enum Error {
     #[error("store is closed")]
     StoreClosed,
 
+    /// A query ran past its `timeoutMs`; its work was stopped.
+    #[error("query timed out after {0} ms")]
+    QueryTimeout(u64),
+
     #[error("shard {shard_id} is unavailable: {reason}")]
     ShardUnavailable { shard_id: String, reason: String },
 
@@ -78,6 +82,7 @@ impl Error {
             Error::AlreadyExists { .. } => "ALREADY_EXISTS",
             Error::StoreLocked { .. } => "STORE_LOCKED",
             Error::StoreClosed => "STORE_CLOSED",
+            Error::QueryTimeout(_) => "QUERY_TIMEOUT",
             Error::ShardUnavailable { .. } => "SHARD_UNAVAILABLE",
             Error::ShardNotFound(_) => "SHARD_NOT_FOUND",
             Error::Corrupted { .. } => "INDEX_CORRUPTED",

@@ -66,6 +66,8 @@ pub fn last_part(key: &[u8]) -> &str {
 pub mod counter {
     pub const ENTITIES: &str = "entities";
     pub const RELATIONSHIPS: &str = "relationships";
+    /// Number of committed write batches; the indexes record the generation they reflect.
+    pub const GENERATION: &str = "generation";
 
     pub fn entity_type(entity_type: &str) -> String {
         format!("entity-type\u{0}{entity_type}")

@@ -10,6 +10,9 @@
 //! This crate knows nothing of JavaScript; `yata-node` binds it to Node.js.
 
 mod codec;
+pub mod coordinator;
+pub mod index;
+mod index_stats;
 pub mod error;
 pub mod graph;
 mod keys;
@@ -27,5 +30,5 @@ pub use error::{Error, Result};
 pub use graph::{GraphPath, Neighbor, TraversalOptions};
 pub use manifest::{Manifest, ShardEntry};
 pub use model::{Direction, Entity, EntityPatch, MatchBy, NewEntity, NewRelationship, Relationship, UpsertOutcome};
-pub use query::{EntityQuery, QueryOutput};
+pub use coordinator::{Cursor, EntityQuery, QueryOutput, QueryPlan, SearchHit, SortBy, SortOrder};
 pub use store::{ShardLayout, ShardStats, Stats, Store, StoreConfig};

@@ -81,6 +81,20 @@ impl Shard {
         Ok(out)
     }
 
+    /// Calls `visit` for every relationship stored on this shard (those whose
+    /// source lives here), in key order.
+    pub fn for_each_outgoing(&self, mut visit: impl FnMut(Relationship)) -> Result<()> {
+        for item in self.backend.scan_prefix(&[keys::OUTGOING]) {
+            let (key, value) = item?;
+            let parts = keys::parts(&key);
+            let [source_id, rel_id] = parts.as_slice() else {
+                return Err(Error::corrupted(format!("shard {}", self.id), "malformed relationship key"));
+            };
+            visit(codec::decode_relationship(source_id, rel_id, &value)?);
+        }
+        Ok(())
+    }
+
     /// Returns the incoming-edge entries of `target_id`, in relationship-id order.
     pub fn incoming(&self, target_id: &str) -> Result<Vec<IncomingEdge>> {
         let mut out = Vec::new();

@@ -2,13 +2,19 @@
 //!
 //! Writes are serialized by one store-wide mutex and planned before anything
 //! is written: every check (validation, existence, duplicates) runs first, so
-//! a rejected call leaves the store unchanged. The plan then becomes one
-//! atomic batch per touched shard; the batches are applied and flushed in
-//! parallel, and the call returns only after every flush completed.
+//! a rejected call leaves the store unchanged. The plan then becomes at most
+//! two rounds of atomic batches, one batch per touched shard per round; each
+//! round is applied and flushed in parallel, and the call returns only after
+//! every flush completed.
 //!
-//! NOTE: a batch is atomic within a shard but not across shards, so a crash
-//! between two shards' batches can leave a relationship's index entries on
-//! one shard without the other. Readers skip such dangling entries.
+//! A relationship lives in three places: its record (`O`, on the source's
+//! shard, with the relationship counters), its incoming entry (`I`, on the
+//! target's shard) and its locator (`R`, on the id's shard). The record is
+//! the commit point. Adding writes `I` and `R` in the first round and the
+//! record in the second; deleting removes the record in the first round and
+//! `I` and `R` in the second. So after a crash between rounds, a record always
+//! has its `I` and `R`, and an `I` or `R` without a record is a leftover that
+//! readers and writers check against the record and treat as absent.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -18,6 +24,8 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::codec;
+use crate::index::btree::BTreeConfig;
+use crate::index::catalog::{Catalog, Change};
 use crate::error::{Error, Result};
 use crate::keys::{self, counter};
 use crate::lock::StoreLock;
@@ -77,8 +85,9 @@ pub struct Stats {
 pub struct Store {
     dir: PathBuf,
     manifest: Manifest,
-    ring: HashRing,
+    pub(crate) ring: HashRing,
     pub(crate) shards: Vec<Shard>,
+    pub(crate) catalog: Catalog,
     write_lock: Mutex<()>,
     _owner: StoreLock,
 }
@@ -124,11 +133,17 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
 
         let ring = HashRing::new(&manifest.shard_ids(), manifest.virtual_nodes, manifest.hash_seed);
+        let generations = shards
+            .iter()
+            .map(|shard| shard.read_counter(counter::GENERATION))
+            .collect::<Result<Vec<_>>>()?;
+        let catalog = Catalog::build(&shards, &ring, &generations, BTreeConfig::default(), &dir.join("text"))?;
         Ok(Store {
             dir,
             manifest,
             ring,
             shards,
+            catalog,
             write_lock: Mutex::new(()),
             _owner: owner,
         })
@@ -160,15 +175,25 @@ impl Store {
         groups
     }
 
-    /// Makes every shard durable.
+    /// Makes every shard and every full-text index durable.
     pub fn flush(&self) -> Result<()> {
-        self.shards.par_iter().try_for_each(|shard| shard.backend().flush())
+        self.shards.par_iter().try_for_each(|shard| shard.backend().flush())?;
+        self.catalog.commit_all_text()
     }
 
     // ---- reads -------------------------------------------------------------
 
+    /// Reads an entity. The shard's bloom filter answers most lookups of
+    /// absent ids without reading the disk.
     pub fn get_entity(&self, id: &str) -> Result<Option<Entity>> {
-        self.shard_for(id).get_entity(id)
+        let shard_index = self.ring.shard_of(id);
+        let index = self.catalog.shard(shard_index);
+        let maybe = index.may_contain(id);
+        let found = if maybe { self.shards[shard_index].get_entity(id)? } else { None };
+        if found.is_none() {
+            index.record_absent(maybe);
+        }
+        Ok(found)
     }
 
     /// Fetches many entities, one shard visit per shard, in parallel.
@@ -180,9 +205,13 @@ impl Store {
             .enumerate()
             .map(|(shard_index, group)| {
                 let shard = &self.shards[shard_index];
+                let index = self.catalog.shard(shard_index);
                 group
                     .iter()
-                    .map(|(id, position)| Ok((*position, shard.get_entity(id)?)))
+                    .map(|(id, position)| {
+                        let found = if index.may_contain(id) { shard.get_entity(id)? } else { None };
+                        Ok((*position, found))
+                    })
                     .collect::<Result<Vec<_>>>()
             })
             .collect::<Result<Vec<_>>>()?;
@@ -250,16 +279,28 @@ impl Store {
         Ok(out)
     }
 
-    /// Resolves the incoming-edge entries of `target_id` into full relationships.
+    /// Resolves the incoming-edge entries of `target_id` into full
+    /// relationships, skipping entries whose record is gone or points elsewhere.
     pub(crate) fn incoming_relationships(&self, target_id: &str) -> Result<Vec<Relationship>> {
         let entries = self.shard_for(target_id).incoming(target_id)?;
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             if let Some(rel) = self.shard_for(&entry.source_id).get_outgoing(&entry.source_id, &entry.rel_id)? {
-                out.push(rel);
+                if rel.target_id == target_id {
+                    out.push(rel);
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Reads a relationship by id through its locator; a locator whose record
+    /// is gone (left by a crash between write rounds) counts as absent.
+    pub(crate) fn relationship_record(&self, id: &str) -> Result<Option<Relationship>> {
+        match self.shard_for(id).locate_relationship(id)? {
+            Some((source, _)) => self.shard_for(&source).get_outgoing(&source, id),
+            None => Ok(None),
+        }
     }
 
     /// Sums the per-shard counters, reading every shard in parallel.
@@ -450,9 +491,13 @@ impl Store {
             staged.insert(match_key, next);
         }
 
-        // Stage each distinct entity once, against its stored state.
+        // Stage each distinct entity once, against its stored state. Two
+        // entities with different match keys but one id would both be staged
+        // as that id, so the counters and the name index would drift.
         let finals: Vec<Entity> = staged.into_values().collect();
-        let stored = self.get_entities(&finals.iter().map(|e| e.id.clone()).collect::<Vec<_>>())?;
+        let final_ids: Vec<String> = finals.iter().map(|e| e.id.clone()).collect();
+        check_unique(&final_ids, "entity")?;
+        let stored = self.get_entities(&final_ids)?;
         for (entity, old) in finals.iter().zip(stored) {
             plan.write_entity(old.as_ref(), entity);
         }
@@ -497,7 +542,7 @@ impl Store {
             return Err(Error::EntityNotFound(missing));
         }
         for rel in &rels {
-            if self.shard_for(&rel.id).locate_relationship(&rel.id)?.is_some() {
+            if self.relationship_record(&rel.id)?.is_some() {
                 return Err(Error::AlreadyExists {
                     kind: "relationship",
                     id: rel.id.clone(),
@@ -526,11 +571,7 @@ impl Store {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let located = self.shard_for(id).locate_relationship(id)?;
-            let rel = match located {
-                Some((source, _)) => self.shard_for(&source).get_outgoing(&source, id)?,
-                None => None,
-            };
+            let rel = self.relationship_record(id)?;
             match rel {
                 Some(rel) => rels.push(rel),
                 None if strict => return Err(Error::RelationshipNotFound(id.clone())),
@@ -547,8 +588,12 @@ impl Store {
 
     /// Deletes every relationship whose source is one of `source_ids`. Returns the number deleted.
     pub fn delete_outgoing(&self, source_ids: &[String]) -> Result<usize> {
+        // A repeated source would stage its relationships twice and count them twice.
+        let mut unique: Vec<String> = source_ids.to_vec();
+        unique.sort();
+        unique.dedup();
         let _guard = self.lock_writes();
-        let rels = source_ids
+        let rels = unique
             .par_iter()
             .map(|id| self.shard_for(id).outgoing(id))
             .collect::<Result<Vec<_>>>()?;
@@ -573,44 +618,96 @@ impl Store {
     fn plan(&self) -> WritePlan<'_> {
         WritePlan {
             ring: &self.ring,
-            batches: vec![WriteBatch::default(); self.shards.len()],
-            counters: vec![HashMap::new(); self.shards.len()],
+            rounds: [Round::new(self.shards.len()), Round::new(self.shards.len())],
+            changes: Vec::new(),
         }
     }
 
-    /// Applies a plan: folds counter deltas into each shard's batch, then
-    /// applies and flushes the touched shards in parallel.
+    /// Applies a plan: each round folds its counter deltas into its shards'
+    /// batches, then applies and flushes the touched shards in parallel.
+    ///
+    /// Each touched shard's write generation grows by one in the last round,
+    /// and the indexes are updated after every batch is durable.
     fn commit(&self, plan: WritePlan<'_>) -> Result<()> {
-        let WritePlan { batches, counters, .. } = plan;
-        let work: Vec<(usize, WriteBatch, HashMap<String, i64>)> = batches
+        let WritePlan { rounds, changes, .. } = plan;
+        let [first, mut second] = rounds;
+        let touched: Vec<usize> = (0..self.shards.len())
+            .filter(|&i| first.touches(i) || second.touches(i))
+            .collect();
+        for &shard in &touched {
+            *second.counters[shard].entry(counter::GENERATION.to_string()).or_default() += 1;
+        }
+
+        self.apply_round(first)?;
+        let generations = self.apply_round(second)?;
+        self.catalog.apply(&self.ring, &changes, &generations)
+    }
+
+    /// Applies one round and returns the new generation of each shard whose
+    /// batch changed it.
+    fn apply_round(&self, round: Round) -> Result<Vec<(usize, u64)>> {
+        let work: Vec<(usize, WriteBatch, HashMap<String, i64>)> = round
+            .batches
             .into_iter()
-            .zip(counters)
+            .zip(round.counters)
             .enumerate()
             .filter(|(_, (batch, deltas))| !batch.is_empty() || !deltas.is_empty())
             .map(|(i, (batch, deltas))| (i, batch, deltas))
             .collect();
 
-        work.into_par_iter().try_for_each(|(index, mut batch, deltas)| {
-            let shard = &self.shards[index];
-            for (name, delta) in deltas {
-                if delta == 0 {
-                    continue;
+        let generations = work
+            .into_par_iter()
+            .map(|(index, mut batch, deltas)| {
+                let shard = &self.shards[index];
+                let mut generation = None;
+                for (name, delta) in deltas {
+                    if delta == 0 {
+                        continue;
+                    }
+                    let current = shard.read_counter(&name)? as i64;
+                    let next = (current + delta).max(0) as u64;
+                    if name == counter::GENERATION {
+                        generation = Some(next);
+                    }
+                    batch.put(keys::key(keys::COUNTER, &[&name]), next.to_le_bytes().to_vec());
                 }
-                let current = shard.read_counter(&name)? as i64;
-                let next = (current + delta).max(0) as u64;
-                batch.put(keys::key(keys::COUNTER, &[&name]), next.to_le_bytes().to_vec());
-            }
-            shard.backend().apply(batch)?;
-            shard.backend().flush()
-        })
+                shard.backend().apply(batch)?;
+                shard.backend().flush()?;
+                Ok(generation.map(|g| (index, g)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(generations.into_iter().flatten().collect())
     }
 }
 
-/// Staged writes of one call, one batch per shard.
-struct WritePlan<'a> {
-    ring: &'a HashRing,
+/// One round of a plan: a batch and counter deltas per shard.
+struct Round {
     batches: Vec<WriteBatch>,
     counters: Vec<HashMap<String, i64>>,
+}
+
+impl Round {
+    fn new(shards: usize) -> Round {
+        Round {
+            batches: vec![WriteBatch::default(); shards],
+            counters: vec![HashMap::new(); shards],
+        }
+    }
+
+    fn touches(&self, shard: usize) -> bool {
+        !self.batches[shard].is_empty() || self.counters[shard].values().any(|d| *d != 0)
+    }
+}
+
+const FIRST: usize = 0;
+const SECOND: usize = 1;
+
+/// Staged writes of one call, in two rounds (see the module documentation),
+/// and the changes the indexes must follow once the batches are durable.
+struct WritePlan<'a> {
+    ring: &'a HashRing,
+    rounds: [Round; 2],
+    changes: Vec<Change>,
 }
 
 impl WritePlan<'_> {
@@ -618,14 +715,18 @@ impl WritePlan<'_> {
         self.ring.shard_of(id)
     }
 
-    fn count(&mut self, shard: usize, name: String, delta: i64) {
-        *self.counters[shard].entry(name).or_default() += delta;
+    fn count(&mut self, round: usize, shard: usize, name: String, delta: i64) {
+        *self.rounds[round].counters[shard].entry(name).or_default() += delta;
     }
 
     /// Stages `new` over `old`, keeping the file and name indexes and the counters in step.
     fn write_entity(&mut self, old: Option<&Entity>, new: &Entity) {
+        self.changes.push(Change::EntityPut {
+            old: old.cloned(),
+            new: new.clone(),
+        });
         let shard = self.shard(&new.id);
-        let batch = &mut self.batches[shard];
+        let batch = &mut self.rounds[SECOND].batches[shard];
         batch.put(keys::key(keys::ENTITY, &[&new.id]), codec::encode_entity(new));
 
         if let Some(old) = old {
@@ -645,62 +746,65 @@ impl WritePlan<'_> {
 
         match old {
             None => {
-                self.count(shard, counter::ENTITIES.to_string(), 1);
-                self.count(shard, counter::entity_type(&new.entity_type), 1);
+                self.count(SECOND, shard, counter::ENTITIES.to_string(), 1);
+                self.count(SECOND, shard, counter::entity_type(&new.entity_type), 1);
             }
             Some(old) if old.entity_type != new.entity_type => {
-                self.count(shard, counter::entity_type(&old.entity_type), -1);
-                self.count(shard, counter::entity_type(&new.entity_type), 1);
+                self.count(SECOND, shard, counter::entity_type(&old.entity_type), -1);
+                self.count(SECOND, shard, counter::entity_type(&new.entity_type), 1);
             }
             Some(_) => {}
         }
     }
 
     fn delete_entity(&mut self, entity: &Entity) {
+        self.changes.push(Change::EntityDelete(entity.clone()));
         let shard = self.shard(&entity.id);
-        let batch = &mut self.batches[shard];
+        let batch = &mut self.rounds[SECOND].batches[shard];
         batch.delete(keys::key(keys::ENTITY, &[&entity.id]));
         if let Some(path) = &entity.file_path {
             batch.delete(keys::key(keys::BY_FILE, &[path, &entity.id]));
         }
         batch.delete(keys::key(keys::BY_NAME, &[&entity.name, &entity.namespace, &entity.id]));
-        self.count(shard, counter::ENTITIES.to_string(), -1);
-        self.count(shard, counter::entity_type(&entity.entity_type), -1);
+        self.count(SECOND, shard, counter::ENTITIES.to_string(), -1);
+        self.count(SECOND, shard, counter::entity_type(&entity.entity_type), -1);
     }
 
     fn write_relationship(&mut self, rel: &Relationship) {
-        let source_shard = self.shard(&rel.source_id);
-        self.batches[source_shard].put(
-            keys::key(keys::OUTGOING, &[&rel.source_id, &rel.id]),
-            codec::encode_relationship(rel),
-        );
-        self.count(source_shard, counter::RELATIONSHIPS.to_string(), 1);
-        self.count(source_shard, counter::relationship_type(&rel.rel_type), 1);
+        self.changes.push(Change::RelationshipPut(rel.clone()));
 
         let target_shard = self.shard(&rel.target_id);
-        self.batches[target_shard].put(
+        self.rounds[FIRST].batches[target_shard].put(
             keys::key(keys::INCOMING, &[&rel.target_id, &rel.id]),
             codec::encode_strings(&[&rel.source_id, &rel.rel_type]),
         );
-
         let locator_shard = self.shard(&rel.id);
-        self.batches[locator_shard].put(
+        self.rounds[FIRST].batches[locator_shard].put(
             keys::key(keys::RELATIONSHIP, &[&rel.id]),
             codec::encode_strings(&[&rel.source_id, &rel.target_id]),
         );
+
+        let source_shard = self.shard(&rel.source_id);
+        self.rounds[SECOND].batches[source_shard].put(
+            keys::key(keys::OUTGOING, &[&rel.source_id, &rel.id]),
+            codec::encode_relationship(rel),
+        );
+        self.count(SECOND, source_shard, counter::RELATIONSHIPS.to_string(), 1);
+        self.count(SECOND, source_shard, counter::relationship_type(&rel.rel_type), 1);
     }
 
     fn delete_relationship(&mut self, rel: &Relationship) {
+        self.changes.push(Change::RelationshipDelete(rel.clone()));
+
         let source_shard = self.shard(&rel.source_id);
-        self.batches[source_shard].delete(keys::key(keys::OUTGOING, &[&rel.source_id, &rel.id]));
-        self.count(source_shard, counter::RELATIONSHIPS.to_string(), -1);
-        self.count(source_shard, counter::relationship_type(&rel.rel_type), -1);
+        self.rounds[FIRST].batches[source_shard].delete(keys::key(keys::OUTGOING, &[&rel.source_id, &rel.id]));
+        self.count(FIRST, source_shard, counter::RELATIONSHIPS.to_string(), -1);
+        self.count(FIRST, source_shard, counter::relationship_type(&rel.rel_type), -1);
 
         let target_shard = self.shard(&rel.target_id);
-        self.batches[target_shard].delete(keys::key(keys::INCOMING, &[&rel.target_id, &rel.id]));
-
+        self.rounds[SECOND].batches[target_shard].delete(keys::key(keys::INCOMING, &[&rel.target_id, &rel.id]));
         let locator_shard = self.shard(&rel.id);
-        self.batches[locator_shard].delete(keys::key(keys::RELATIONSHIP, &[&rel.id]));
+        self.rounds[SECOND].batches[locator_shard].delete(keys::key(keys::RELATIONSHIP, &[&rel.id]));
     }
 }
 

@@ -248,27 +248,50 @@ pub struct QueryInput {
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub name_pattern: Option<String>,
+    pub file_path: Option<String>,
     pub text: Option<String>,
     pub limit: u32,
     pub offset: u32,
+    /// `name`, `id`, `type`, `namespace`, `filePath`, `createdAt`, `updatedAt` or `relevance`.
+    pub sort_by: Option<String>,
+    /// `asc` or `desc`.
+    pub sort_order: Option<String>,
     pub include_relationships: bool,
     pub relationship_types: Option<Vec<String>>,
+    pub timeout_ms: Option<u32>,
 }
 
-impl From<QueryInput> for core::EntityQuery {
-    fn from(input: QueryInput) -> Self {
-        core::EntityQuery {
-            types: input.types.unwrap_or_default(),
-            namespace: input.namespace,
-            name: input.name,
-            name_pattern: input.name_pattern,
-            text: input.text,
-            limit: input.limit as usize,
-            offset: input.offset as usize,
-            include_relationships: input.include_relationships,
-            relationship_types: input.relationship_types,
+pub fn entity_query(input: QueryInput) -> Result<core::EntityQuery, core::Error> {
+    let sort_by = match &input.sort_by {
+        Some(value) => core::SortBy::parse(value)?,
+        None => core::SortBy::Name,
+    };
+    let sort_order = match input.sort_order.as_deref() {
+        None | Some("asc") => core::SortOrder::Asc,
+        Some("desc") => core::SortOrder::Desc,
+        Some(other) => {
+            return Err(core::Error::InvalidInput {
+                field: "sortOrder".into(),
+                value: other.into(),
+                reason: "must be 'asc' or 'desc'".into(),
+            })
         }
-    }
+    };
+    Ok(core::EntityQuery {
+        types: input.types.unwrap_or_default(),
+        namespace: input.namespace,
+        name: input.name,
+        name_pattern: input.name_pattern,
+        file_path: input.file_path,
+        text: input.text,
+        limit: input.limit as usize,
+        offset: input.offset as usize,
+        sort_by,
+        sort_order,
+        include_relationships: input.include_relationships,
+        relationship_types: input.relationship_types,
+        timeout: input.timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms))),
+    })
 }
 
 #[napi(object)]
@@ -285,6 +308,60 @@ pub struct TraversalInput {
     pub direction: String,
     pub relationship_types: Option<Vec<String>>,
     pub entity_types: Option<Vec<String>>,
+    pub timeout_ms: Option<u32>,
+}
+
+#[napi(object)]
+pub struct SearchInput {
+    pub text: String,
+    pub limit: u32,
+    /// Edit distance 1 or 2 for typo-tolerant matching.
+    pub fuzzy: Option<u8>,
+    /// Match the last word as a prefix.
+    pub prefix: Option<bool>,
+    pub timeout_ms: Option<u32>,
+}
+
+#[napi(object)]
+pub struct SearchHitRecord {
+    pub entity: EntityRecord,
+    pub score: f64,
+}
+
+#[napi(object)]
+pub struct SubgraphRecord {
+    pub root_id: String,
+    pub entities: Vec<EntityRecord>,
+    pub relationships: Vec<RelationshipRecord>,
+}
+
+#[napi(object)]
+pub struct PatternNodeInput {
+    pub variable: String,
+    #[napi(js_name = "type")]
+    pub entity_type: Option<String>,
+    pub name_pattern: Option<String>,
+}
+
+#[napi(object)]
+pub struct PatternEdgeInput {
+    pub source_var: String,
+    pub target_var: String,
+    #[napi(js_name = "type")]
+    pub rel_type: Option<String>,
+}
+
+#[napi(object)]
+pub struct Binding {
+    pub variable: String,
+    pub id: String,
+}
+
+#[napi(object)]
+pub struct CursorBatch {
+    pub entities: Vec<EntityRecord>,
+    pub done: bool,
+    pub total: u32,
 }
 
 #[napi(object)]
@@ -319,5 +396,14 @@ pub fn traversal(input: TraversalInput) -> Result<core::TraversalOptions, core::
         direction: direction(&input.direction)?,
         relationship_types: input.relationship_types,
         entity_types: input.entity_types,
+        timeout: input.timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms))),
     })
+}
+
+pub fn path_record(path: core::GraphPath) -> PathRecord {
+    PathRecord {
+        length: path.length() as u32,
+        entities: path.entities.into_iter().map(Into::into).collect(),
+        relationships: path.relationships.into_iter().map(Into::into).collect(),
+    }
 }

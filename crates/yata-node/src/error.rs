@@ -46,6 +46,9 @@ pub fn to_napi(err: Error) -> napi::Error {
         Error::Io { path, .. } => {
             fields.insert("path".into(), path.display().to_string().into());
         }
+        Error::QueryTimeout(ms) => {
+            fields.insert("timeoutMs".into(), (*ms).into());
+        }
         Error::InvalidConfig(_) | Error::StoreClosed => {}
     }
     napi::Error::from_reason(format!("{MARKER}{details}"))

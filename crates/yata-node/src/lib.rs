@@ -8,7 +8,8 @@ mod convert;
 mod error;
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use napi::bindgen_prelude::spawn_blocking;
 use napi_derive::napi;
@@ -22,6 +23,7 @@ use error::to_napi;
 #[napi]
 pub struct NativeStore {
     inner: Arc<RwLock<Option<Arc<core::Store>>>>,
+    cursors: Mutex<Cursors>,
 }
 
 impl NativeStore {
@@ -79,6 +81,7 @@ impl NativeStore {
     pub fn new() -> Self {
         NativeStore {
             inner: Arc::new(RwLock::new(None)),
+            cursors: Mutex::new(Cursors::default()),
         }
     }
 
@@ -97,15 +100,25 @@ impl NativeStore {
         Ok(())
     }
 
-    /// Flushes and releases the store. Closing a closed store does nothing.
+    /// Waits for calls already running, then flushes and releases the store,
+    /// so its lock is free when the promise resolves. Closing a closed store
+    /// does nothing.
     #[napi]
     pub async fn close(&self) -> napi::Result<()> {
         let taken = {
             let mut guard = self.inner.write().map_err(|_| to_napi(core::Error::StoreClosed))?;
             guard.take()
         };
+        if let Ok(mut cursors) = self.cursors.lock() {
+            cursors.open.clear();
+        }
         if let Some(store) = taken {
             spawn_blocking(move || {
+                // Every running call holds a clone of the Arc; new calls can
+                // no longer get one, so the count only falls.
+                while Arc::strong_count(&store) > 1 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
                 let result = store.flush();
                 drop(store);
                 result
@@ -244,8 +257,7 @@ impl NativeStore {
 
     #[napi]
     pub async fn query(&self, input: QueryInput) -> napi::Result<QueryRecord> {
-        let query: core::EntityQuery = input.into();
-        let output = self.run(move |store| store.query(&query)).await?;
+        let output = self.run(move |store| store.query(&convert::entity_query(input)?)).await?;
         Ok(QueryRecord {
             entities: output.entities.into_iter().map(Into::into).collect(),
             relationships: output.relationships.into_iter().map(Into::into).collect(),
@@ -286,10 +298,161 @@ impl NativeStore {
                 store.find_path(&from, &to, max_depth, &options)
             })
             .await?;
-        Ok(path.map(|p| PathRecord {
-            length: p.length() as u32,
-            entities: p.entities.into_iter().map(Into::into).collect(),
-            relationships: p.relationships.into_iter().map(Into::into).collect(),
-        }))
+        Ok(path.map(convert::path_record))
     }
+
+    /// Returns up to `limit` cycle-free paths of at most `maxDepth` hops.
+    #[napi]
+    pub async fn find_all_paths(
+        &self,
+        from: String,
+        to: String,
+        max_depth: u32,
+        limit: u32,
+        options: TraversalInput,
+    ) -> napi::Result<Vec<PathRecord>> {
+        let paths = self
+            .run(move |store| {
+                let options = convert::traversal(options)?;
+                store.find_all_paths(&from, &to, max_depth, limit as usize, &options)
+            })
+            .await?;
+        Ok(paths.into_iter().map(convert::path_record).collect())
+    }
+
+    #[napi]
+    pub async fn extract_subgraph(&self, root: String, depth: u32, options: TraversalInput) -> napi::Result<SubgraphRecord> {
+        let sub = self
+            .run(move |store| {
+                let options = convert::traversal(options)?;
+                store.extract_subgraph(&root, depth, &options)
+            })
+            .await?;
+        Ok(SubgraphRecord {
+            root_id: sub.root_id,
+            entities: sub.entities.into_iter().map(Into::into).collect(),
+            relationships: sub.relationships.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    #[napi]
+    pub async fn match_pattern(
+        &self,
+        nodes: Vec<PatternNodeInput>,
+        edges: Vec<PatternEdgeInput>,
+        limit: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> napi::Result<Vec<Vec<Binding>>> {
+        let variables: Vec<core::graph::PatternVariable> = nodes
+            .into_iter()
+            .map(|n| core::graph::PatternVariable {
+                variable: n.variable,
+                entity_type: n.entity_type,
+                name_pattern: n.name_pattern,
+            })
+            .collect();
+        let links: Vec<core::graph::PatternLink> = edges
+            .into_iter()
+            .map(|e| core::graph::PatternLink {
+                source: e.source_var,
+                target: e.target_var,
+                rel_type: e.rel_type,
+            })
+            .collect();
+        let timeout = timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
+        let matches = self
+            .run(move |store| store.match_pattern(&variables, &links, limit.map(|l| l as usize), timeout))
+            .await?;
+        Ok(matches
+            .into_iter()
+            .map(|bindings| bindings.into_iter().map(|(variable, id)| Binding { variable, id }).collect())
+            .collect())
+    }
+
+    #[napi]
+    pub async fn search(&self, input: SearchInput) -> napi::Result<Vec<SearchHitRecord>> {
+        let hits = self
+            .run(move |store| {
+                let mut query = core::index::text::TextQuery::new(input.text, input.limit as usize);
+                query.fuzzy = input.fuzzy;
+                query.prefix = input.prefix.unwrap_or(false);
+                let timeout = input.timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
+                store.search(&query, timeout)
+            })
+            .await?;
+        Ok(hits
+            .into_iter()
+            .map(|hit| SearchHitRecord {
+                entity: hit.entity.into(),
+                score: f64::from(hit.score),
+            })
+            .collect())
+    }
+
+    /// The query plan as JSON text.
+    #[napi]
+    pub async fn explain(&self, input: QueryInput) -> napi::Result<String> {
+        let plan = self.run(move |store| store.explain(&convert::entity_query(input)?)).await?;
+        Ok(serde_json::to_string(&plan).expect("plan serializes"))
+    }
+
+    /// Index figures per shard, as JSON text.
+    #[napi]
+    pub async fn index_stats(&self) -> napi::Result<String> {
+        let stats = self.run(|store| store.index_stats()).await?;
+        Ok(stats.to_string())
+    }
+
+    /// Opens a cursor over every match of a query; read it with `cursorNext`.
+    #[napi]
+    pub async fn open_cursor(&self, input: QueryInput) -> napi::Result<u32> {
+        let cursor = self.run(move |store| store.open_cursor(&convert::entity_query(input)?)).await?;
+        let mut cursors = self.cursors.lock().map_err(|_| to_napi(core::Error::StoreClosed))?;
+        let id = cursors.next_id;
+        cursors.next_id = cursors.next_id.wrapping_add(1);
+        cursors.open.insert(id, Arc::new(Mutex::new(cursor)));
+        Ok(id)
+    }
+
+    /// Reads up to `count` entities from a cursor. A finished cursor is closed.
+    #[napi]
+    pub async fn cursor_next(&self, cursor_id: u32, count: u32) -> napi::Result<CursorBatch> {
+        let cursor = {
+            let cursors = self.cursors.lock().map_err(|_| to_napi(core::Error::StoreClosed))?;
+            cursors.open.get(&cursor_id).cloned()
+        };
+        let Some(cursor) = cursor else {
+            return Ok(CursorBatch { entities: Vec::new(), done: true, total: 0 });
+        };
+        let (entities, done, total) = self
+            .run(move |store| {
+                let mut cursor = cursor.lock().map_err(|_| core::Error::StoreClosed)?;
+                let entities = store.cursor_next(&mut cursor, count as usize)?;
+                Ok((entities, cursor.is_done(), cursor.total()))
+            })
+            .await?;
+        if done {
+            self.close_cursor(cursor_id)?;
+        }
+        Ok(CursorBatch {
+            entities: entities.into_iter().map(Into::into).collect(),
+            done,
+            total: total as u32,
+        })
+    }
+
+    /// Drops a cursor and the ids it holds. Closing an unknown cursor does nothing.
+    #[napi]
+    pub fn close_cursor(&self, cursor_id: u32) -> napi::Result<()> {
+        let mut cursors = self.cursors.lock().map_err(|_| to_napi(core::Error::StoreClosed))?;
+        cursors.open.remove(&cursor_id);
+        Ok(())
+    }
+}
+
+/// Open query cursors of one store handle.
+#[derive(Default)]
+struct Cursors {
+    next_id: u32,
+    open: HashMap<u32, Arc<Mutex<core::Cursor>>>,
 }

@@ -1,0 +1,222 @@
+//! Every index of a store: per-shard indexes, the full-text indexes and the
+//! graph index, built when the store opens and kept in step with each write.
+//!
+//! Pipeline on open: scan each shard's entities (shards in parallel) → build
+//! its id dictionary, attribute B+Trees and bloom filter → scan each shard's
+//! outgoing relationships → fill the graph index → check each full-text
+//! index's committed generation against its shard's and rebuild a text index
+//! that is behind (after a crash, since writes commit it lazily).
+//!
+//! On each write, the store hands the committed [`Change`]s to
+//! [`Catalog::apply`] while it still holds its write lock, so a reader never
+//! sees an index ahead of or behind the records for longer than that call.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use rayon::prelude::*;
+
+use super::btree::BTreeConfig;
+use super::graph::Adjacency;
+use super::ids::{node_id, split_node_id, NodeId};
+use super::shard_index::ShardIndex;
+use super::text::FullTextIndex;
+use super::types::TypeInterner;
+use crate::error::{Error, Result};
+use crate::model::{Entity, Relationship};
+use crate::partition::HashRing;
+use crate::shard::Shard;
+
+/// One committed change, in the order the write made it.
+#[derive(Debug, Clone)]
+pub enum Change {
+    EntityPut { old: Option<Entity>, new: Entity },
+    EntityDelete(Entity),
+    RelationshipPut(Relationship),
+    RelationshipDelete(Relationship),
+}
+
+pub struct Catalog {
+    shards: Vec<RwLock<ShardIndex>>,
+    graph: RwLock<Adjacency>,
+    rel_types: RwLock<TypeInterner>,
+    text: Vec<FullTextIndex>,
+    text_dirty: Vec<AtomicBool>,
+}
+
+fn poisoned<T>(result: std::sync::LockResult<T>) -> T {
+    // Index updates do not panic halfway through a change in normal
+    // operation; if one did, the store is reopened to rebuild.
+    result.unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Catalog {
+    /// Builds the indexes of `shards` (whose generations are `generations`),
+    /// keeping full-text indexes under `text_root/<shard id>`.
+    pub fn build(
+        shards: &[Shard],
+        ring: &HashRing,
+        generations: &[u64],
+        config: BTreeConfig,
+        text_root: &Path,
+    ) -> Result<Catalog> {
+        let built = shards
+            .par_iter()
+            .zip(generations.par_iter())
+            .map(|(shard, generation)| {
+                let mut entities = Vec::new();
+                shard.for_each_entity(|entity| {
+                    entities.push(entity);
+                    true
+                })?;
+                let index = ShardIndex::build(config, &entities, *generation)?;
+
+                let text_dir = text_root.join(&shard.id);
+                std::fs::create_dir_all(&text_dir).map_err(|err| Error::io(&text_dir, err))?;
+                let text = FullTextIndex::open(&text_dir)?;
+                if text.committed_generation() != *generation || (text.num_docs() as usize) != entities.len() {
+                    text.clear()?;
+                    text.upsert(&entities)?;
+                    text.commit_with_generation(*generation)?;
+                }
+                Ok((index, text))
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let (indexes, texts): (Vec<ShardIndex>, Vec<FullTextIndex>) = built.into_iter().unzip();
+        let catalog = Catalog {
+            text_dirty: texts.iter().map(|_| AtomicBool::new(false)).collect(),
+            shards: indexes.into_iter().map(RwLock::new).collect(),
+            graph: RwLock::new(Adjacency::new()),
+            rel_types: RwLock::new(TypeInterner::default()),
+            text: texts,
+        };
+
+        for shard in shards {
+            shard.for_each_outgoing(|rel| catalog.add_edge(ring, &rel))?;
+        }
+        Ok(catalog)
+    }
+
+    pub fn shard(&self, index: usize) -> RwLockReadGuard<'_, ShardIndex> {
+        poisoned(self.shards[index].read())
+    }
+
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    pub fn graph(&self) -> RwLockReadGuard<'_, Adjacency> {
+        poisoned(self.graph.read())
+    }
+
+    pub fn rel_types(&self) -> RwLockReadGuard<'_, TypeInterner> {
+        poisoned(self.rel_types.read())
+    }
+
+    pub fn text(&self, shard: usize) -> &FullTextIndex {
+        &self.text[shard]
+    }
+
+    /// Returns the compact id of a stored entity.
+    pub fn node_of(&self, ring: &HashRing, id: &str) -> Option<NodeId> {
+        let shard = ring.shard_of(id);
+        self.shard(shard).dictionary.get(id).map(|local| node_id(shard, local))
+    }
+
+    /// Returns the entity id of a compact id.
+    pub fn id_of(&self, node: NodeId) -> String {
+        let (shard, local) = split_node_id(node);
+        self.shard(shard).dictionary.id_of(local).to_string()
+    }
+
+    fn add_edge(&self, ring: &HashRing, rel: &Relationship) {
+        let (Some(source), Some(target)) = (self.node_of(ring, &rel.source_id), self.node_of(ring, &rel.target_id)) else {
+            // A relationship index entry left by a crash between shard batches.
+            return;
+        };
+        let rel_type = poisoned(self.rel_types.write()).intern(&rel.rel_type);
+        poisoned(self.graph.write()).add_edge(source, target, rel_type);
+    }
+
+    fn remove_edge(&self, ring: &HashRing, rel: &Relationship) {
+        let (Some(source), Some(target)) = (self.node_of(ring, &rel.source_id), self.node_of(ring, &rel.target_id)) else {
+            return;
+        };
+        let Some(rel_type) = self.rel_types().get(&rel.rel_type) else { return };
+        poisoned(self.graph.write()).remove_edge(source, target, rel_type);
+    }
+
+    /// Applies committed changes. `generations` holds the new write generation
+    /// of every shard the write touched.
+    ///
+    /// Entities are indexed before the relationships that need their compact
+    /// ids, and relationships are removed before the entities they touch.
+    pub fn apply(&self, ring: &HashRing, changes: &[Change], generations: &[(usize, u64)]) -> Result<()> {
+        let mut text_puts: Vec<Vec<Entity>> = vec![Vec::new(); self.shards.len()];
+        let mut text_deletes: Vec<Vec<String>> = vec![Vec::new(); self.shards.len()];
+
+        for change in changes {
+            if let Change::EntityPut { old, new } = change {
+                let shard = ring.shard_of(&new.id);
+                poisoned(self.shards[shard].write()).put_entity(old.as_ref(), new);
+                text_puts[shard].push(new.clone());
+            }
+        }
+        for change in changes {
+            if let Change::RelationshipDelete(rel) = change {
+                self.remove_edge(ring, rel);
+            }
+        }
+        for change in changes {
+            if let Change::RelationshipPut(rel) = change {
+                self.add_edge(ring, rel);
+            }
+        }
+        for change in changes {
+            if let Change::EntityDelete(entity) = change {
+                let shard = ring.shard_of(&entity.id);
+                poisoned(self.shards[shard].write()).delete_entity(entity);
+                text_deletes[shard].push(entity.id.clone());
+            }
+        }
+
+        for &(shard, generation) in generations {
+            poisoned(self.shards[shard].write()).generation = generation;
+        }
+        for (shard, (puts, deletes)) in text_puts.into_iter().zip(text_deletes).enumerate() {
+            if !deletes.is_empty() {
+                self.text[shard].delete(&deletes)?;
+                self.text_dirty[shard].store(true, Ordering::SeqCst);
+            }
+            if !puts.is_empty() {
+                self.text[shard].upsert(&puts)?;
+                self.text_dirty[shard].store(true, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the full-text index of `shard` if a write changed it since
+    /// the last commit, so a search sees every completed write.
+    pub fn commit_text(&self, shard: usize) -> Result<()> {
+        if self.text_dirty[shard].swap(false, Ordering::SeqCst) {
+            let generation = self.shard(shard).generation;
+            if let Err(err) = self.text[shard].commit_with_generation(generation) {
+                self.text_dirty[shard].store(true, Ordering::SeqCst);
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn commit_all_text(&self) -> Result<()> {
+        (0..self.shards.len()).into_par_iter().try_for_each(|shard| self.commit_text(shard))
+    }
+
+    /// Write access to a shard's indexes, for compaction.
+    pub fn shard_mut(&self, index: usize) -> RwLockWriteGuard<'_, ShardIndex> {
+        poisoned(self.shards[index].write())
+    }
+}
