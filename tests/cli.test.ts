@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,10 +237,157 @@ describe('yata-scale CLI', () => {
     expect(run('no-such-command').status).toBe(2);
   });
 
+  it('a second source root fails', () => {
+    runJson('index', src, '--db', db);
+    const before = runJson<Stats>('stats', '--db', db);
+    const other = join(work, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'app.ts'), 'export function other(): void {}\n');
+
+    const result = run('index', other, '--db', db);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(src);
+    expect(result.stderr).toContain(other);
+    expect(result.stderr).toContain('use another --db for each source root');
+    const after = runJson<Stats>('stats', '--db', db);
+    expect(after.entityCount).toBe(before.entityCount);
+    expect(after.relationshipCount).toBe(before.relationshipCount);
+  });
+
+  it('missing source directory fails', () => {
+    const result = run('index', 'no-such-dir', '--db', db);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('yata-scale: source directory not found: no-such-dir\n');
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('source file as directory fails', () => {
+    const file = join(src, 'app.ts');
+    const result = run('index', file, '--db', db);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`yata-scale: source is not a directory: ${file}\n`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('a regular file as --db fails', () => {
+    const file = join(work, 'kg.txt');
+    writeFileSync(file, 'not a store\n');
+    for (const args of [['index', src], ['stats']]) {
+      const result = run(...args, '--db', file);
+      expect(result.status, args[0]).toBe(1);
+      expect(result.stderr, args[0]).toBe(`yata-scale: --db ${file} is a file, not a store directory; pass a directory path\n`);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('not a store\n');
+  });
+
+  it('path arrows follow relationship direction', () => {
+    runJson('index', src, '--db', db);
+    const removed = symbolId('service.ts', 'removedLater');
+    const helper = symbolId('util.ts', 'helper');
+    // The only shortest path: removedLater <-contains- service.ts -imports-> util.ts -contains-> helper
+    const result = run('path', removed, helper, '--db', db);
+    expect(result.status).toBe(0);
+    const arrows = result.stdout.split('\n').filter((line) => line.startsWith('  '));
+    expect(arrows).toEqual(['  <--contains--', '  --imports-->', '  --contains-->']);
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = run('--version');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+
+  it('subcommand help lists global options', () => {
+    const result = run('index', '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Global Options:');
+    expect(result.stdout).toContain('--db <dir>');
+    expect(result.stdout).toContain('--version');
+  });
+
   it('a shard count that differs from the store fails', () => {
     runJson('index', src, '--db', db, '--shards', '4');
     const result = run('index', src, '--db', db, '--shards', '2');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/4 shards/);
+  });
+});
+
+// These tests run the CLI on a pseudo-terminal through util-linux `script`,
+// because the progress display is drawn only when stderr is a terminal.
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+interface TerminalRun {
+  code: number | null;
+  output: string;
+}
+
+/**
+ * Runs `index` on a pseudo-terminal. When `interrupt` is given, it is called
+ * once the progress bar appears, with the pty's input stream and the pid of
+ * the CLI process.
+ */
+function indexOnTerminal(interrupt?: (input: NodeJS.WritableStream, cliPid: number) => void): Promise<TerminalRun> {
+  const command = `exec '${process.execPath}' '${cli}' index '${src}' --db '${db}'`;
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let interrupted = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (interrupt && !interrupted && output.includes('indexing [')) {
+      interrupted = true;
+      // `script` runs the command as its only child.
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+      interrupt(child.stdin, Number(children.split(' ')[0]));
+    }
+  });
+  return new Promise((resolveRun) => {
+    child.on('close', (code) => {
+      child.stdin.end();
+      resolveRun({ code, output });
+    });
+  });
+}
+
+/** Writes enough source files that extracting them takes a few seconds. */
+function writeManyFiles(count: number): void {
+  for (let i = 1; i <= count; i++) {
+    writeFileSync(
+      join(src, `m${i}.ts`),
+      `import { f${i - 1} } from './m${i - 1}';\nexport function f${i}(): number { return f${i - 1}() + 1; }\n`,
+    );
+  }
+}
+
+describe.skipIf(!hasScript)('yata-scale index on a terminal', () => {
+  it('shows write steps and restores the cursor', async () => {
+    const { code, output } = await indexOnTerminal();
+    expect(code).toBe(0);
+    expect(output).toMatch(/writing \d+ entities…/);
+    expect(output).toMatch(/resolving \d+ relationships…/);
+    expect(output).toMatch(/writing \d+ relationships…/);
+    expect(output).toContain('indexed 3 files');
+    expect(output.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(output.lastIndexOf(HIDE_CURSOR));
+  });
+
+  it('Ctrl-C restores the cursor and exits with 130', async () => {
+    writeManyFiles(3000);
+    const { code, output } = await indexOnTerminal((input) => input.write('\x03'));
+    expect(output).toContain('indexing [');
+    expect(output.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(output.lastIndexOf(HIDE_CURSOR));
+    expect(code).toBe(130);
+  });
+
+  it('SIGTERM restores the cursor and exits with 143', async () => {
+    writeManyFiles(3000);
+    const { code, output } = await indexOnTerminal((_input, cliPid) => process.kill(cliPid, 'SIGTERM'));
+    expect(output).toContain('indexing [');
+    expect(output.lastIndexOf(SHOW_CURSOR)).toBeGreaterThan(output.lastIndexOf(HIDE_CURSOR));
+    expect(code).toBe(143);
   });
 });

@@ -6,12 +6,16 @@
  * 2 on bad usage.
  */
 
+import { readFileSync, statSync } from 'node:fs';
+
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { DEFAULT_STORE_PATH } from '../config.js';
 import { EntityNotFoundError, YataScaleError } from '../errors.js';
 import { createYataScale, type YataScale } from '../store.js';
 import type { YataScaleConfig } from '../types.js';
+import { registerCompatCommands } from './compat-commands.js';
+import { registerQueryCommands } from './query-commands.js';
 import { printEntity, printJson, printNeighbors, printPath, printQuery, printStats } from './output.js';
 import { createProgressReporter } from './progress.js';
 
@@ -40,6 +44,39 @@ function collect(value: string, previous: string[] = []): string[] {
 const directionOption = () =>
   new Option('--direction <direction>', 'which relationships to follow').choices(['out', 'in', 'both']).default('both');
 
+/** Returns the version in package.json, two directories above this file in both ts/cli and dist/cli. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error('package.json has no version string');
+  return manifest.version;
+}
+
+/** Returns the `fs.Stats` of `path`, or undefined when nothing exists there. */
+function statIfExists(path: string) {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Fails when --db names an existing file that is not a directory, before any store is opened. */
+function checkStorePath(program: Command): void {
+  const { db } = program.opts<GlobalOptions>();
+  const stats = statIfExists(db);
+  if (stats !== undefined && !stats.isDirectory()) {
+    throw new Error(`--db ${db} is a file, not a store directory; pass a directory path`);
+  }
+}
+
+/** Fails when the source directory of `index` is missing or not a directory. */
+function checkSourceDirectory(dir: string): void {
+  const stats = statIfExists(dir);
+  if (stats === undefined) throw new Error(`source directory not found: ${dir}`);
+  if (!stats.isDirectory()) throw new Error(`source is not a directory: ${dir}`);
+}
+
 /** Opens the store named by --db, runs `work`, and always closes the store. */
 async function withStore<T>(
   program: Command,
@@ -63,8 +100,11 @@ function buildProgram(): Command {
     .description('Sharded knowledge-graph store for code: index sources, then query entities and relationships')
     .option('--db <dir>', 'store directory', DEFAULT_STORE_PATH)
     .option('--json', 'print machine-readable JSON on stdout')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', () => checkStorePath(program));
 
   program
     .command('index')
@@ -72,15 +112,26 @@ function buildProgram(): Command {
     .argument('<dir>', 'source directory')
     .option('--shards <n>', 'shard count for a new store', wholeNumber(1, 1024))
     .action(async (dir: string, opts: { shards?: number }) => {
+      checkSourceDirectory(dir);
       // Loaded on demand: the extractor pulls in the TypeScript compiler,
       // which would slow every other command's start-up.
-      const { indexDirectory } = await import('../indexer/index-directory.js');
+      const { indexDirectory, IndexRootMismatchError } = await import('../indexer/index-directory.js');
       const progress = createProgressReporter();
       const summary = await withStore(
         program,
         async (store) => {
           try {
-            return await indexDirectory(store, dir, { onProgress: progress.update });
+            return await indexDirectory(store, dir, { onProgress: progress.update, onStage: progress.stage });
+          } catch (error) {
+            if (error instanceof IndexRootMismatchError) {
+              throw new YataScaleError(
+                `store ${store.path} was indexed from ${error.storedRoot}, not ${error.requestedRoot}; ` +
+                  'use another --db for each source root',
+                error.code,
+                error,
+              );
+            }
+            throw error;
           } finally {
             progress.stop();
           }
@@ -178,6 +229,8 @@ function buildProgram(): Command {
       else printPath(path);
     });
 
+  registerQueryCommands(program);
+  registerCompatCommands(program);
   return program;
 }
 

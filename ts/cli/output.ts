@@ -61,7 +61,10 @@ export function printPath(path: Path | null): void {
   path.entities.forEach((entity, i) => {
     lines.push(entityLine(entity));
     const rel = path.relationships[i];
-    if (rel) lines.push(`  --${rel.type}-->`);
+    if (!rel) return;
+    // A path may follow relationships backwards (--direction in or both), so
+    // each arrow points from the relationship's source to its target.
+    lines.push(rel.sourceId === entity.id ? `  --${rel.type}-->` : `  <--${rel.type}--`);
   });
   lines.push(`length ${path.length}`);
   process.stdout.write(lines.join('\n') + '\n');

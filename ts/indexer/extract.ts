@@ -3,8 +3,8 @@
  *
  * The extractor parses with `ts.createSourceFile` and never builds a Program or TypeChecker, so a
  * file's graph depends only on its text, its path and the set of known file paths. References to
- * other files become relationships that target ids computed for those files, and the caller drops
- * relationships whose target entity does not exist.
+ * other files become relationships that target ids computed for those files; the caller keeps a
+ * relationship whose target does not exist yet and writes it once the target appears.
  */
 import ts from 'typescript';
 import { createHash } from 'node:crypto';
