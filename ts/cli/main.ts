@@ -8,38 +8,18 @@
 
 import { readFileSync, statSync } from 'node:fs';
 
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 
 import { DEFAULT_STORE_PATH } from '../config.js';
 import { EntityNotFoundError, YataScaleError } from '../errors.js';
-import { createYataScale, type YataScale } from '../store.js';
-import type { YataScaleConfig } from '../types.js';
 import { registerCompatCommands } from './compat-commands.js';
 import { registerQueryCommands } from './query-commands.js';
 import { printEntity, printJson, printNeighbors, printPath, printQuery, printStats } from './output.js';
+import { collect, type GlobalOptions, wholeNumber, withStore } from './options.js';
 import { createProgressReporter } from './progress.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-
-interface GlobalOptions {
-  db: string;
-  json?: boolean;
-}
-
-function wholeNumber(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    }
-    return parsed;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 const directionOption = () =>
   new Option('--direction <direction>', 'which relationships to follow').choices(['out', 'in', 'both']).default('both');
@@ -75,22 +55,6 @@ function checkSourceDirectory(dir: string): void {
   const stats = statIfExists(dir);
   if (stats === undefined) throw new Error(`source directory not found: ${dir}`);
   if (!stats.isDirectory()) throw new Error(`source is not a directory: ${dir}`);
-}
-
-/** Opens the store named by --db, runs `work`, and always closes the store. */
-async function withStore<T>(
-  program: Command,
-  work: (store: YataScale, options: GlobalOptions) => Promise<T>,
-  config: YataScaleConfig = {},
-): Promise<T> {
-  const options = program.opts<GlobalOptions>();
-  const store = createYataScale({ path: options.db, create: false, ...config });
-  await store.initialize();
-  try {
-    return await work(store, options);
-  } finally {
-    await store.close();
-  }
 }
 
 function buildProgram(): Command {

@@ -4,40 +4,11 @@
  * `registerQueryCommands(program)`; they use the global `--db` and `--json`.
  */
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
-import { createYataScale, type YataScale } from '../store.js';
 import type { QueryPlan, SearchResult } from '../types.js';
+import { collect, type GlobalOptions, wholeNumber, withStore } from './options.js';
 import { printJson } from './output.js';
-
-interface GlobalOptions {
-  db: string;
-  json?: boolean;
-}
-
-async function withExistingStore<T>(program: Command, work: (store: YataScale) => Promise<T>): Promise<T> {
-  const store = createYataScale({ path: program.opts<GlobalOptions>().db, create: false });
-  await store.initialize();
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function wholeNumber(min: number, max: number) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    }
-    return parsed;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 function printSearch(results: SearchResult[]): void {
   const lines = results.map(
@@ -71,7 +42,7 @@ export function registerQueryCommands(program: Command): void {
     .addOption(new Option('--fuzzy <distance>', 'allow typos: edit distance per word').choices(['1', '2']))
     .option('--prefix', 'match the last word as a prefix')
     .action(async (text: string, opts: { limit: number; fuzzy?: '1' | '2'; prefix?: boolean }) => {
-      const results = await withExistingStore(program, (store) =>
+      const results = await withStore(program, (store) =>
         store.search(text, opts.limit, {
           fuzzy: opts.fuzzy === undefined ? undefined : (Number(opts.fuzzy) as 1 | 2),
           prefix: opts.prefix,
@@ -90,7 +61,7 @@ export function registerQueryCommands(program: Command): void {
     .option('--name-pattern <glob>', 'name glob: * is any run of characters, ? one character')
     .option('--text <words>', 'full-text words that must all match')
     .action(async (opts: { type?: string[]; namespace?: string; name?: string; namePattern?: string; text?: string }) => {
-      const plan = await withExistingStore(program, (store) =>
+      const plan = await withStore(program, (store) =>
         store.explain({
           entityFilters: { types: opts.type, namespace: opts.namespace, name: opts.name, namePattern: opts.namePattern },
           textSearch: opts.text,
