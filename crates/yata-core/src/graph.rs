@@ -142,6 +142,42 @@ impl Store {
         }
     }
 
+    /// Reads the relationship behind each reached node's edge. Each source's
+    /// outgoing records are read once, so a hub with many reached neighbours
+    /// costs one scan, not one scan per neighbour.
+    fn edge_records(&self, reached: &[algo::Reached]) -> Result<Vec<Option<Relationship>>> {
+        let source_of = |reach: &algo::Reached| match reach.dir {
+            EdgeDir::Out => (reach.from, reach.node),
+            EdgeDir::In => (reach.node, reach.from),
+        };
+        let mut sources: Vec<NodeId> = reached.iter().map(|r| source_of(r).0).collect();
+        sources.sort_unstable();
+        sources.dedup();
+
+        // For each source: (target id, type) → the smallest relationship id's record.
+        let by_source: std::collections::HashMap<NodeId, std::collections::HashMap<(String, String), Relationship>> = sources
+            .par_iter()
+            .map(|&source| {
+                let source_id = self.catalog.id_of(source);
+                let mut first: std::collections::HashMap<(String, String), Relationship> = std::collections::HashMap::new();
+                for rel in self.shard_for(&source_id).outgoing(&source_id)? {
+                    first.entry((rel.target_id.clone(), rel.rel_type.clone())).or_insert(rel);
+                }
+                Ok((source, first))
+            })
+            .collect::<Result<_>>()?;
+
+        let rel_types = self.catalog.rel_types();
+        Ok(reached
+            .iter()
+            .map(|reach| {
+                let (source, target) = source_of(reach);
+                let key = (self.catalog.id_of(target), rel_types.name(reach.rel_type).to_string());
+                by_source.get(&source).and_then(|records| records.get(&key).cloned())
+            })
+            .collect())
+    }
+
     /// Picks, among the edges from a node at `depth - 1` to `node`, the one
     /// with the smallest (entity id of the other end, direction, type name).
     ///
@@ -248,22 +284,18 @@ impl Store {
 
         let nodes: Vec<NodeId> = reached.iter().map(|r| r.node).collect();
         let entities = self.entities_of(&nodes)?;
-        let mut out: Vec<Neighbor> = reached
-            .par_iter()
-            .zip(entities)
-            .filter_map(|(reach, entity)| {
-                let entity = entity?;
-                let wanted = options
-                    .entity_types
-                    .as_ref()
-                    .is_none_or(|types| types.iter().any(|t| *t == entity.entity_type));
-                if !wanted {
-                    return None;
-                }
-                let relationship = self.step_record(reach.from, reach.node, reach.rel_type, reach.dir).transpose()?;
-                Some(relationship.map(|relationship| Neighbor { entity, relationship, depth: reach.depth }))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let records = self.edge_records(&reached)?;
+        let mut out: Vec<Neighbor> = Vec::with_capacity(reached.len());
+        for ((reach, entity), relationship) in reached.iter().zip(entities).zip(records) {
+            let (Some(entity), Some(relationship)) = (entity, relationship) else { continue };
+            let wanted = options
+                .entity_types
+                .as_ref()
+                .is_none_or(|types| types.iter().any(|t| *t == entity.entity_type));
+            if wanted {
+                out.push(Neighbor { entity, relationship, depth: reach.depth });
+            }
+        }
         out.sort_by(|a, b| (a.depth, &a.entity.id).cmp(&(b.depth, &b.entity.id)));
         Ok(out)
     }
