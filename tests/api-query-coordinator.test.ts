@@ -5,7 +5,7 @@ import { useTempStores } from './helpers/store.js';
 
 const stores = useTempStores();
 
-/** A small code graph on four shards, identical for every test. */
+/** Builds a small code graph on four shards, identical for every test. */
 async function codeGraph(): Promise<YataScale> {
   const store = await stores.open({ shards: 4 });
   await store.addEntities([

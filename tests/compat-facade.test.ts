@@ -899,7 +899,7 @@ describe('facade entity rules', () => {
   });
 
   it('rejects ids that break the id rules', async () => {
-    // A lookup cannot find what cannot be stored, so it answers null as yata-local does.
+    // A lookup cannot find what cannot be stored, so it returns null as yata-local does.
     expect(await facade.getEntity('bad/id')).toBeNull();
     await expect(facade.getRelationships('with space')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(facade.deleteEntity('bad/id')).rejects.toBeInstanceOf(InvalidInputError);

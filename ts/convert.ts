@@ -83,8 +83,12 @@ export function metadataText(value: unknown, field = 'metadata'): string | undef
 
 export function timeMillis(field: string, value: TimeInput | undefined): number | undefined {
   if (value === undefined || value === null) return undefined;
-  const millis =
-    value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+  let millis: unknown = value;
+  if (value instanceof Date) {
+    millis = value.getTime();
+  } else if (typeof value === 'string') {
+    millis = Date.parse(value);
+  }
   if (typeof millis !== 'number' || !Number.isFinite(millis)) {
     throw new InvalidInputError(field, value, 'must be a Date, an ISO-8601 string or epoch milliseconds');
   }

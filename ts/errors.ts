@@ -186,7 +186,7 @@ export class StoreLockedError extends YataScaleError {
   }
 }
 
-/** The configured path holds no store, and the config asked not to create one. */
+/** The configured path has no store, and the config requested not to create one. */
 export class StoreNotFoundError extends YataScaleError {
   readonly path: string;
 

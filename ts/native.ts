@@ -24,7 +24,7 @@ interface NativeModule {
 const require = createRequire(import.meta.url);
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The platform part of binary names, as napi-rs spells it (e.g. `linux-x64-gnu`). */
+/** Returns the platform part of binary names, as napi-rs spells it (e.g. `linux-x64-gnu`). */
 export function platformSuffix(): string {
   const { platform, arch } = process;
   if (platform === 'linux') {

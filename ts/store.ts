@@ -2,7 +2,7 @@
  * `YataScale`: the public API over one store directory.
  *
  * Every method is asynchronous and runs its engine work off the JavaScript
- * thread. Write methods resolve only after their data is flushed to disk; a
+ * thread. Write methods resolve only after their data is flushed to disk. A
  * batch method (`addEntities`, `addRelationships`, …) shares one flush and
  * crosses into the engine once.
  */
@@ -91,7 +91,7 @@ export class YataScale {
   }
 
   /**
-   * Opens the store, creating it if the directory holds none (unless the
+   * Opens the store, creating it if the directory has none (unless the
    * config sets `create: false`). Fails with `StoreLockedError` when another
    * process has it open.
    */

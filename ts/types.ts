@@ -235,9 +235,9 @@ export interface SubgraphOptions extends TraversalOptions {
 }
 
 export interface AllPathsOptions extends Omit<TraversalOptions, 'entityTypes'> {
-  /** Longest path, in hops. Defaults to 5. */
+  /** Maximum path length, in hops. Defaults to 5. */
   maxDepth?: number;
-  /** Most paths to produce. Defaults to 100. */
+  /** Maximum number of paths to produce. Defaults to 100. */
   maxPaths?: number;
 }
 
@@ -328,7 +328,7 @@ export interface YataScaleConfig {
   /** Page cache of each shard, in bytes. Defaults to 64 MiB. */
   cacheBytesPerShard?: number;
   /**
-   * Create the store when `path` holds none. Defaults to true; with false,
+   * Create the store when `path` has none. Defaults to true; with false,
    * `initialize()` fails with `StoreNotFoundError` instead.
    */
   create?: boolean;

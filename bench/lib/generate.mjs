@@ -42,7 +42,7 @@ export function entityId(index) {
   return `ent-${index}`;
 }
 
-/** The role of entity `index` within its file. */
+/** Returns the role of entity `index` within its file. */
 function roleOf(index) {
   const file = Math.floor(index / ENTITIES_PER_FILE);
   const slot = index % ENTITIES_PER_FILE;
@@ -111,7 +111,7 @@ export function* entityBatches(seed, count, batchSize) {
   }
 }
 
-/** The relationships whose source is in file `file`, for a graph of `count` entities. */
+/** Returns the relationships whose source is in file `file`, for a graph of `count` entities. */
 export function relationshipsOfFile(seed, count, file) {
   const base = file * ENTITIES_PER_FILE;
   if (base >= count) return [];

@@ -1,4 +1,4 @@
-/** How CLI commands print: JSON on stdout with `--json`, else short human-readable lines. */
+/** Output of the CLI commands: JSON on stdout with `--json`, else short human-readable lines. */
 
 import type { Entity, GraphStats, Neighbor, Path, QueryResult } from '../types.js';
 

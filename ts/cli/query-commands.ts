@@ -1,5 +1,5 @@
 /**
- * CLI commands answered by the indexes: `search` (full-text, ranked) and
+ * CLI commands served by the indexes: `search` (full-text, ranked) and
  * `explain` (the plan of a `query` with the same filters). Register them with
  * `registerQueryCommands(program)`; they use the global `--db` and `--json`.
  */

@@ -17,8 +17,8 @@ export declare class NativeStore {
   close(): Promise<void>
   get isOpen(): boolean
   /**
-   * The manifest as JSON text, with the hash seed as a decimal string
-   * because it may exceed JavaScript's exact integer range.
+   * Returns the manifest as JSON text, with the hash seed as a decimal
+   * string because it may exceed JavaScript's exact integer range.
    */
   manifest(): string
   /** Returns the id of the shard that stores entity `id`. */
@@ -46,9 +46,9 @@ export declare class NativeStore {
   extractSubgraph(root: string, depth: number, options: TraversalInput): Promise<SubgraphRecord>
   matchPattern(nodes: Array<PatternNodeInput>, edges: Array<PatternEdgeInput>, limit?: number | undefined | null, timeoutMs?: number | undefined | null): Promise<Array<Array<Binding>>>
   search(input: SearchInput): Promise<Array<SearchHitRecord>>
-  /** The query plan as JSON text. */
+  /** Returns the query plan as JSON text. */
   explain(input: QueryInput): Promise<string>
-  /** Index figures per shard, as JSON text. */
+  /** Returns index figures per shard, as JSON text. */
   indexStats(): Promise<string>
   /** Opens a cursor over every match of a query; read it with `cursorNext`. */
   openCursor(input: QueryInput): Promise<number>

@@ -171,7 +171,7 @@ export async function indexDirectory(store: YataScale, rootDir: string, options:
   };
 }
 
-/** The content hash `extractFile` stores in `metadata.contentHash`. */
+/** Computes the content hash that `extractFile` stores in `metadata.contentHash`. */
 function hashOf(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }

@@ -5,7 +5,7 @@
  * A dotted name `a.b.c` resolves through the innermost enclosing namespace scope that declares `a`,
  * moving outward to the file scope, and otherwise through the import binding of `a`. A name found
  * in a scope must name an entity of a fitting type in this file. A name bound by an import is
- * assumed to name an entity of the imported file; the caller holds the relationship back until that
+ * assumed to name an entity of the imported file; the caller keeps the relationship back until that
  * entity exists.
  *
  * NOTE: local variables and parameters are not tracked, so a local that shadows a declaration of an

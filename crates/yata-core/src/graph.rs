@@ -1,7 +1,7 @@
 //! Graph operations on the store, served by the in-memory graph index and
 //! turned back into entities and relationships.
 //!
-//! The graph index holds one global adjacency over compact node ids, so a
+//! The graph index is one global adjacency over compact node ids, so a
 //! traversal that crosses shards sees exactly the edges a single-shard store
 //! would, and returns the same answer. Records are read from the owning
 //! shards only for the nodes and edges a result contains.
@@ -182,7 +182,7 @@ impl Store {
     /// with the smallest (entity id of the other end, direction, type name).
     ///
     /// The graph index breaks such ties by compact id, which depends on how
-    /// entities are spread over shards; ordering by entity id makes the
+    /// entities are spread over shards. Ordering by entity id makes the
     /// result the same for every shard layout.
     fn canonical_via(
         &self,

@@ -74,7 +74,7 @@ pub struct EntityPatch {
     pub updated_at: Option<i64>,
 }
 
-/// Which relationships of an entity to follow.
+/// Direction of the relationships to follow from an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     /// Relationships whose source is the entity.
@@ -94,7 +94,7 @@ impl Direction {
     }
 }
 
-/// How `upsert_entities` finds the entity that an input replaces.
+/// Rule by which `upsert_entities` finds the entity that an input replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchBy {
     /// Same name and namespace.

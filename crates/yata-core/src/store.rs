@@ -3,7 +3,7 @@
 //! Writes are serialized by one store-wide mutex and planned before anything
 //! is written: every check (validation, existence, duplicates) runs first, so
 //! a rejected call leaves the store unchanged. The plan then becomes at most
-//! two rounds of atomic batches, one batch per touched shard per round; each
+//! two rounds of atomic batches, one batch per touched shard per round. Each
 //! round is applied and flushed in parallel, and the call returns only after
 //! every flush completed.
 //!
@@ -38,10 +38,10 @@ use crate::validate::*;
 
 /// Page-cache size of each shard's sled database when the config sets none.
 pub const DEFAULT_CACHE_BYTES_PER_SHARD: u64 = 64 << 20;
-/// The most shards one store may have.
+/// Maximum number of shards in one store.
 pub const MAX_SHARDS: usize = 1024;
 
-/// How the caller asks for shards when opening a store.
+/// Shard layout requested when opening a store.
 #[derive(Debug, Clone, Default)]
 pub enum ShardLayout {
     /// Use the stored layout, or one shard for a new store.
@@ -93,7 +93,7 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store in `config.path`, creating it when the directory holds no manifest.
+    /// Opens the store in `config.path`, creating it when the directory has no manifest.
     pub fn open(config: StoreConfig) -> Result<Store> {
         check_strategy(config.partition_strategy.as_deref())?;
         let dir = config.path.clone();
@@ -183,7 +183,7 @@ impl Store {
 
     // ---- reads -------------------------------------------------------------
 
-    /// Reads an entity. The shard's bloom filter answers most lookups of
+    /// Reads an entity. The shard's bloom filter rejects most lookups of
     /// absent ids without reading the disk.
     pub fn get_entity(&self, id: &str) -> Result<Option<Entity>> {
         let shard_index = self.ring.shard_of(id);

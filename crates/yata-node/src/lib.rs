@@ -114,7 +114,7 @@ impl NativeStore {
         }
         if let Some(store) = taken {
             spawn_blocking(move || {
-                // Every running call holds a clone of the Arc; new calls can
+                // Every running call owns a clone of the Arc, and new calls can
                 // no longer get one, so the count only falls.
                 while Arc::strong_count(&store) > 1 {
                     std::thread::sleep(std::time::Duration::from_millis(2));
@@ -135,8 +135,8 @@ impl NativeStore {
         self.store().is_ok()
     }
 
-    /// The manifest as JSON text, with the hash seed as a decimal string
-    /// because it may exceed JavaScript's exact integer range.
+    /// Returns the manifest as JSON text, with the hash seed as a decimal
+    /// string because it may exceed JavaScript's exact integer range.
     #[napi]
     pub fn manifest(&self) -> napi::Result<String> {
         let store = self.store()?;
@@ -389,14 +389,14 @@ impl NativeStore {
             .collect())
     }
 
-    /// The query plan as JSON text.
+    /// Returns the query plan as JSON text.
     #[napi]
     pub async fn explain(&self, input: QueryInput) -> napi::Result<String> {
         let plan = self.run(move |store| store.explain(&convert::entity_query(input)?)).await?;
         Ok(serde_json::to_string(&plan).expect("plan serializes"))
     }
 
-    /// Index figures per shard, as JSON text.
+    /// Returns index figures per shard, as JSON text.
     #[napi]
     pub async fn index_stats(&self) -> napi::Result<String> {
         let stats = self.run(|store| store.index_stats()).await?;

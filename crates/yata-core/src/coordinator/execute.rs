@@ -73,7 +73,7 @@ fn sort_value(sort_by: SortBy, entity: &Entity) -> SortValue {
     }
 }
 
-/// What one shard found.
+/// One shard's matches, trimmed and sorted, with its plan step.
 struct ShardResult {
     count: usize,
     kept: Vec<Ranked>,

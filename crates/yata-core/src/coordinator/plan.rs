@@ -53,7 +53,7 @@ fn glob_prefix(pattern: &str) -> String {
 }
 
 /// Builds the candidate lists of every indexed filter of `query` on one shard.
-/// `text_hits` holds the local ids the full-text index matched, when the
+/// `text_hits` lists the local ids the full-text index matched, when the
 /// query has a text filter.
 pub(crate) fn candidates(index: &ShardIndex, query: &EntityQuery, text_hits: Option<Vec<u32>>) -> Vec<Candidates> {
     let mut out = Vec::new();

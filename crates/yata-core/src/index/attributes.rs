@@ -39,7 +39,7 @@ impl Attribute {
         Attribute::TypeName,
     ];
 
-    /// The index's name, as `explain` and `getIndexStats` report it.
+    /// Returns the index's name, as `explain` and `getIndexStats` report it.
     pub fn label(self) -> &'static str {
         match self {
             Attribute::Name => "name",

@@ -3,9 +3,9 @@
 //!
 //! Pipeline on open: scan each shard's entities (shards in parallel) → build
 //! its id dictionary, attribute B+Trees and bloom filter → scan each shard's
-//! outgoing relationships → fill the graph index → check each full-text
-//! index's committed generation against its shard's and rebuild a text index
-//! that is behind (after a crash, since writes commit it lazily).
+//! outgoing relationships → fill the graph index → compare each full-text
+//! index's committed generation with its shard's. A text index that is behind
+//! is rebuilt; that happens after a crash, because writes commit it lazily.
 //!
 //! On each write, the store hands the committed [`Change`]s to
 //! [`Catalog::apply`] while it still holds its write lock, so a reader never
@@ -148,7 +148,7 @@ impl Catalog {
         poisoned(self.graph.write()).remove_edge(source, target, rel_type);
     }
 
-    /// Applies committed changes. `generations` holds the new write generation
+    /// Applies committed changes. `generations` lists the new write generation
     /// of every shard the write touched.
     ///
     /// Entities are indexed before the relationships that need their compact
@@ -199,7 +199,7 @@ impl Catalog {
     }
 
     /// Commits the full-text index of `shard` if a write changed it since
-    /// the last commit, so a search sees every completed write.
+    /// the last commit, so a search finds every completed write.
     pub fn commit_text(&self, shard: usize) -> Result<()> {
         if self.text_dirty[shard].swap(false, Ordering::SeqCst) {
             let generation = self.shard(shard).generation;

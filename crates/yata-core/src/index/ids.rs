@@ -3,7 +3,7 @@
 //!
 //! A local id is never reused while the dictionary lives, so posting lists
 //! and adjacency lists may keep a deleted entity's local id until the owner
-//! compacts them; readers check [`IdDictionary::is_live`]. A node id joins the
+//! compacts them. Readers check [`IdDictionary::is_live`]. A node id joins the
 //! shard index (high 16 bits) and the local id (low 32 bits).
 
 use std::collections::HashMap;
@@ -42,7 +42,7 @@ impl IdDictionary {
             }
             return local;
         }
-        let local = u32::try_from(self.ids.len()).expect("a shard holds fewer than 2^32 entities");
+        let local = u32::try_from(self.ids.len()).expect("a shard stores fewer than 2^32 entities");
         let boxed: Box<str> = id.into();
         self.ids.push(boxed.clone());
         self.live.push(true);

@@ -80,9 +80,9 @@ impl ShardIndex {
     }
 
     /// Records the outcome of a lookup that found no entity, for the measured rate.
-    pub fn record_absent(&self, bloom_said_maybe: bool) {
+    pub fn record_absent(&self, bloom_passed: bool) {
         self.absent_lookups.fetch_add(1, Ordering::Relaxed);
-        if bloom_said_maybe {
+        if bloom_passed {
             self.false_positives.fetch_add(1, Ordering::Relaxed);
         }
     }
