@@ -10,9 +10,9 @@ export declare class NativeStore {
   /** Opens (or creates) the store; fails if this handle is already open. */
   open(options: OpenOptions): Promise<void>
   /**
-   * Waits for calls already running, then flushes and releases the store,
-   * so its lock is free when the promise resolves. Closing a closed store
-   * does nothing.
+   * Waits for calls already running, then flushes, saves the index
+   * snapshot and releases the store, so its lock is free when the promise
+   * resolves. Closing a closed store does nothing.
    */
   close(): Promise<void>
   get isOpen(): boolean

@@ -3,12 +3,14 @@
 use serde_json::{json, Value};
 
 use crate::error::Result;
+use crate::index::catalog::IndexSource;
 use crate::store::Store;
 
 impl Store {
     /// Returns, per shard, the size of every attribute B+Tree, the bloom
     /// filter and the full-text index, plus the graph index's size and the
-    /// sum of every in-memory index's estimated bytes.
+    /// sum of every in-memory index's estimated bytes, and whether the
+    /// indexes were read from the snapshot or rebuilt from the records on open.
     pub fn index_stats(&self) -> Result<Value> {
         let mut shards = Vec::with_capacity(self.shards.len());
         let mut memory = 0usize;
@@ -62,6 +64,10 @@ impl Store {
                 "bytes": graph.memory_bytes(),
             },
             "memoryBytes": memory,
+            "openedFrom": match self.index_source() {
+                IndexSource::Snapshot => json!({ "source": "snapshot" }),
+                IndexSource::Records { reason } => json!({ "source": "records", "reason": reason }),
+            },
         }))
     }
 }

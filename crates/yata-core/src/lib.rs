@@ -9,7 +9,7 @@
 //!
 //! This crate knows nothing of JavaScript; `yata-node` binds it to Node.js.
 
-mod codec;
+pub mod codec;
 pub mod coordinator;
 pub mod index;
 mod index_stats;

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::codec;
 use crate::index::btree::BTreeConfig;
-use crate::index::catalog::{Catalog, Change};
+use crate::index::catalog::{Catalog, Change, IndexSource};
 use crate::error::{Error, Result};
 use crate::keys::{self, counter};
 use crate::lock::StoreLock;
@@ -82,6 +82,11 @@ pub struct Stats {
     pub shards: Vec<ShardStats>,
 }
 
+/// Folder of the full-text indexes, one subfolder per shard.
+const TEXT_DIR: &str = "text";
+/// Folder of the index snapshot saved on close.
+const SNAPSHOT_DIR: &str = "snapshot";
+
 pub struct Store {
     dir: PathBuf,
     manifest: Manifest,
@@ -137,7 +142,14 @@ impl Store {
             .iter()
             .map(|shard| shard.read_counter(counter::GENERATION))
             .collect::<Result<Vec<_>>>()?;
-        let catalog = Catalog::build(&shards, &ring, &generations, BTreeConfig::default(), &dir.join("text"))?;
+        let catalog = Catalog::open(
+            &shards,
+            &ring,
+            &generations,
+            BTreeConfig::default(),
+            &dir.join(TEXT_DIR),
+            &dir.join(SNAPSHOT_DIR),
+        )?;
         Ok(Store {
             dir,
             manifest,
@@ -179,6 +191,22 @@ impl Store {
     pub fn flush(&self) -> Result<()> {
         self.shards.par_iter().try_for_each(|shard| shard.backend().flush())?;
         self.catalog.commit_all_text()
+    }
+
+    /// Flushes, saves the index snapshot that the next open reads back
+    /// (unless the one on disk is current), and releases the store's lock.
+    ///
+    /// Dropping a store without calling `close` loses nothing: the next open
+    /// rebuilds the indexes from the records, which takes longer.
+    pub fn close(self) -> Result<()> {
+        self.flush()?;
+        let _writes = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.catalog.save_snapshot(&self.shards, &self.dir.join(SNAPSHOT_DIR))
+    }
+
+    /// Returns the origin of the indexes: the snapshot or the records.
+    pub fn index_source(&self) -> &IndexSource {
+        self.catalog.source()
     }
 
     // ---- reads -------------------------------------------------------------
@@ -626,20 +654,24 @@ impl Store {
     /// Applies a plan: each round folds its counter deltas into its shards'
     /// batches, then applies and flushes the touched shards in parallel.
     ///
-    /// Each touched shard's write generation grows by one in the last round,
-    /// and the indexes are updated after every batch is durable.
+    /// Each round raises the write generation of every shard it touches, in
+    /// the same batch as the records, so an index snapshot can tell that the
+    /// records changed even when a crash stops a write between rounds. The
+    /// indexes are updated after every batch is durable.
     fn commit(&self, plan: WritePlan<'_>) -> Result<()> {
         let WritePlan { rounds, changes, .. } = plan;
-        let [first, mut second] = rounds;
-        let touched: Vec<usize> = (0..self.shards.len())
-            .filter(|&i| first.touches(i) || second.touches(i))
-            .collect();
-        for &shard in &touched {
-            *second.counters[shard].entry(counter::GENERATION.to_string()).or_default() += 1;
+        let [mut first, mut second] = rounds;
+        for round in [&mut first, &mut second] {
+            for shard in 0..self.shards.len() {
+                if round.touches(shard) {
+                    *round.counters[shard].entry(counter::GENERATION.to_string()).or_default() += 1;
+                }
+            }
         }
 
-        self.apply_round(first)?;
-        let generations = self.apply_round(second)?;
+        let mut generations = self.apply_round(first)?;
+        // A shard touched by both rounds ends at its second-round generation.
+        generations.extend(self.apply_round(second)?);
         self.catalog.apply(&self.ring, &changes, &generations)
     }
 

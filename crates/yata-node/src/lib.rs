@@ -100,9 +100,9 @@ impl NativeStore {
         Ok(())
     }
 
-    /// Waits for calls already running, then flushes and releases the store,
-    /// so its lock is free when the promise resolves. Closing a closed store
-    /// does nothing.
+    /// Waits for calls already running, then flushes, saves the index
+    /// snapshot and releases the store, so its lock is free when the promise
+    /// resolves. Closing a closed store does nothing.
     #[napi]
     pub async fn close(&self) -> napi::Result<()> {
         let taken = {
@@ -119,9 +119,10 @@ impl NativeStore {
                 while Arc::strong_count(&store) > 1 {
                     std::thread::sleep(std::time::Duration::from_millis(2));
                 }
-                let result = store.flush();
-                drop(store);
-                result
+                match Arc::try_unwrap(store) {
+                    Ok(store) => store.close(),
+                    Err(store) => store.flush(),
+                }
             })
             .await
             .map_err(|err| napi::Error::from_reason(format!("engine task failed: {err}")))?

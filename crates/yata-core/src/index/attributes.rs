@@ -15,7 +15,7 @@
 //! lists are sorted and free of duplicates; new entities get increasing local
 //! ids, so most inserts append.
 
-use super::btree::{BPlusTree, BTreeConfig, BTreeStats};
+use super::btree::{BPlusTree, BTreeConfig, BTreeError, BTreeStats};
 use crate::model::Entity;
 
 /// The indexed attributes, in the order of [`Attribute::ALL`].
@@ -122,6 +122,22 @@ impl AttributeIndexes {
             tree.bulk_load(grouped, 1.0).expect("grouped keys are sorted and unique");
         }
         indexes
+    }
+
+    /// Rebuilds the indexes from each attribute's `(key, posting list)`
+    /// entries, as [`AttributeIndexes::entries`] listed them: sorted by key,
+    /// without duplicates, in the order of [`Attribute::ALL`].
+    pub fn from_entries(config: BTreeConfig, entries: Vec<Vec<(Box<[u8]>, Vec<u32>)>>) -> Result<Self, BTreeError> {
+        let mut indexes = AttributeIndexes::new(config);
+        for (tree, entries) in indexes.trees.iter_mut().zip(entries) {
+            tree.bulk_load(entries, 1.0)?;
+        }
+        Ok(indexes)
+    }
+
+    /// Lists `attribute`'s keys and posting lists in key order.
+    pub fn entries(&self, attribute: Attribute) -> impl Iterator<Item = (&[u8], &[u32])> + '_ {
+        self.trees[attribute.position()].iter().map(|(key, postings)| (&**key, postings.as_slice()))
     }
 
     pub fn insert(&mut self, local: u32, entity: &Entity) {

@@ -1,11 +1,14 @@
 //! Every index of a store: per-shard indexes, the full-text indexes and the
 //! graph index, built when the store opens and kept in step with each write.
 //!
-//! Pipeline on open: scan each shard's entities (shards in parallel) → build
-//! its id dictionary, attribute B+Trees and bloom filter → scan each shard's
-//! outgoing relationships → fill the graph index → compare each full-text
-//! index's committed generation with its shard's. A text index that is behind
-//! is rebuilt; that happens after a crash, because writes commit it lazily.
+//! Pipeline on open: read the index snapshot saved at the last close, if it
+//! matches the shards' write generations (see [`super::snapshot`]).
+//! Otherwise scan each shard's entities (shards in parallel) → build its id
+//! dictionary, attribute B+Trees and bloom filter → scan each shard's
+//! outgoing relationships → fill the graph index. Either way, compare each
+//! full-text index's committed generation with its shard's. Writes commit
+//! the text index lazily, so after a crash it can be behind, and is then
+//! rebuilt.
 //!
 //! On each write, the store hands the committed [`Change`]s to
 //! [`Catalog::apply`] while it still holds its write lock, so a reader never
@@ -21,6 +24,7 @@ use super::btree::BTreeConfig;
 use super::graph::Adjacency;
 use super::ids::{node_id, split_node_id, NodeId};
 use super::shard_index::ShardIndex;
+use super::snapshot::{self, Layout, Loaded};
 use super::text::FullTextIndex;
 use super::types::TypeInterner;
 use crate::error::{Error, Result};
@@ -43,6 +47,43 @@ pub struct Catalog {
     rel_types: RwLock<TypeInterner>,
     text: Vec<FullTextIndex>,
     text_dirty: Vec<AtomicBool>,
+    source: IndexSource,
+    /// True while the snapshot on disk matches these indexes.
+    snapshot_current: AtomicBool,
+}
+
+/// Opens a shard's full-text index and rebuilds it when its committed
+/// generation or document count disagrees with the shard, which happens
+/// after a crash because writes commit it lazily. `entities` are the
+/// shard's entities when the caller has already read them.
+fn open_text(
+    shard: &Shard,
+    text_root: &Path,
+    generation: u64,
+    live_entities: usize,
+    entities: Option<Vec<Entity>>,
+) -> Result<FullTextIndex> {
+    let text_dir = text_root.join(&shard.id);
+    std::fs::create_dir_all(&text_dir).map_err(|err| Error::io(&text_dir, err))?;
+    let text = FullTextIndex::open(&text_dir)?;
+    if text.committed_generation() == generation && text.num_docs() as usize == live_entities {
+        return Ok(text);
+    }
+    let entities = match entities {
+        Some(entities) => entities,
+        None => {
+            let mut entities = Vec::new();
+            shard.for_each_entity(|entity| {
+                entities.push(entity);
+                true
+            })?;
+            entities
+        }
+    };
+    text.clear()?;
+    text.upsert(&entities)?;
+    text.commit_with_generation(generation)?;
+    Ok(text)
 }
 
 fn poisoned<T>(result: std::sync::LockResult<T>) -> T {
@@ -51,15 +92,64 @@ fn poisoned<T>(result: std::sync::LockResult<T>) -> T {
     result.unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The origin of an open store's indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexSource {
+    /// Read back from the snapshot saved when the store last closed.
+    Snapshot,
+    /// Rebuilt from every record, because no usable snapshot was found. The
+    /// reason explains why.
+    Records { reason: String },
+}
+
 impl Catalog {
-    /// Builds the indexes of `shards` (whose generations are `generations`),
-    /// keeping full-text indexes under `text_root/<shard id>`.
-    pub fn build(
+    /// Opens the indexes of `shards` (whose generations are `generations`):
+    /// from the snapshot in `snapshot_dir` when it matches them, otherwise
+    /// rebuilt from the records. Full-text indexes live under
+    /// `text_root/<shard id>`.
+    pub fn open(
         shards: &[Shard],
         ring: &HashRing,
         generations: &[u64],
         config: BTreeConfig,
         text_root: &Path,
+        snapshot_dir: &Path,
+    ) -> Result<Catalog> {
+        let shard_ids: Vec<String> = shards.iter().map(|shard| shard.id.clone()).collect();
+        let layout = Layout { shard_ids: &shard_ids, generations };
+        match snapshot::load(snapshot_dir, &layout, config) {
+            Ok(loaded) => Catalog::from_snapshot(shards, loaded, text_root),
+            Err(reason) => Catalog::build(shards, ring, generations, config, text_root, reason),
+        }
+    }
+
+    fn from_snapshot(shards: &[Shard], loaded: Loaded, text_root: &Path) -> Result<Catalog> {
+        let Loaded { shards: indexes, graph, rel_types } = loaded;
+        let texts = shards
+            .par_iter()
+            .zip(indexes.par_iter())
+            .map(|(shard, index)| open_text(shard, text_root, index.generation, index.dictionary.len(), None))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Catalog {
+            text_dirty: texts.iter().map(|_| AtomicBool::new(false)).collect(),
+            shards: indexes.into_iter().map(RwLock::new).collect(),
+            graph: RwLock::new(graph),
+            rel_types: RwLock::new(rel_types),
+            text: texts,
+            source: IndexSource::Snapshot,
+            snapshot_current: AtomicBool::new(true),
+        })
+    }
+
+    /// Builds every index by scanning the records: each shard's entities
+    /// (shards in parallel), then each shard's outgoing relationships.
+    fn build(
+        shards: &[Shard],
+        ring: &HashRing,
+        generations: &[u64],
+        config: BTreeConfig,
+        text_root: &Path,
+        reason: String,
     ) -> Result<Catalog> {
         let built = shards
             .par_iter()
@@ -71,15 +161,7 @@ impl Catalog {
                     true
                 })?;
                 let index = ShardIndex::build(config, &entities, *generation)?;
-
-                let text_dir = text_root.join(&shard.id);
-                std::fs::create_dir_all(&text_dir).map_err(|err| Error::io(&text_dir, err))?;
-                let text = FullTextIndex::open(&text_dir)?;
-                if text.committed_generation() != *generation || (text.num_docs() as usize) != entities.len() {
-                    text.clear()?;
-                    text.upsert(&entities)?;
-                    text.commit_with_generation(*generation)?;
-                }
+                let text = open_text(shard, text_root, *generation, entities.len(), Some(entities))?;
                 Ok((index, text))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -91,12 +173,39 @@ impl Catalog {
             graph: RwLock::new(Adjacency::new()),
             rel_types: RwLock::new(TypeInterner::default()),
             text: texts,
+            source: IndexSource::Records { reason },
+            snapshot_current: AtomicBool::new(false),
         };
 
         for shard in shards {
             shard.for_each_outgoing(|rel| catalog.add_edge(ring, &rel))?;
         }
+        // Edge lists grew by doubling; dropping the spare capacity saves about
+        // a third of the graph index's memory.
+        poisoned(catalog.graph.write()).shrink_to_fit();
         Ok(catalog)
+    }
+
+    /// Returns the origin of this catalog's indexes.
+    pub fn source(&self) -> &IndexSource {
+        &self.source
+    }
+
+    /// Saves a snapshot of every in-memory index into `dir`, unless the
+    /// one there already matches them. The caller keeps writes out until it
+    /// returns.
+    pub fn save_snapshot(&self, shards: &[Shard], dir: &Path) -> Result<()> {
+        if self.snapshot_current.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let guards: Vec<RwLockReadGuard<'_, ShardIndex>> = (0..self.shards.len()).map(|i| self.shard(i)).collect();
+        let indexes: Vec<&ShardIndex> = guards.iter().map(|guard| &**guard).collect();
+        let shard_ids: Vec<String> = shards.iter().map(|shard| shard.id.clone()).collect();
+        let generations: Vec<u64> = indexes.iter().map(|index| index.generation).collect();
+        let layout = Layout { shard_ids: &shard_ids, generations: &generations };
+        snapshot::save(dir, &layout, &indexes, &self.graph(), &self.rel_types())?;
+        self.snapshot_current.store(true, Ordering::SeqCst);
+        Ok(())
     }
 
     pub fn shard(&self, index: usize) -> RwLockReadGuard<'_, ShardIndex> {
@@ -154,6 +263,7 @@ impl Catalog {
     /// Entities are indexed before the relationships that need their compact
     /// ids, and relationships are removed before the entities they touch.
     pub fn apply(&self, ring: &HashRing, changes: &[Change], generations: &[(usize, u64)]) -> Result<()> {
+        self.snapshot_current.store(false, Ordering::SeqCst);
         let mut text_puts: Vec<Vec<Entity>> = vec![Vec::new(); self.shards.len()];
         let mut text_deletes: Vec<Vec<String>> = vec![Vec::new(); self.shards.len()];
 

@@ -33,6 +33,27 @@ impl IdDictionary {
         Self::default()
     }
 
+    /// Rebuilds a dictionary from its ids in local-id order and their live
+    /// flags. Returns `None` when the lists differ in length or an id repeats.
+    pub fn from_parts(ids: Vec<Box<str>>, live: Vec<bool>) -> Option<Self> {
+        if ids.len() != live.len() || u32::try_from(ids.len()).is_err() {
+            return None;
+        }
+        let mut lookup = HashMap::with_capacity(ids.len());
+        for (local, id) in ids.iter().enumerate() {
+            if lookup.insert(id.clone(), local as u32).is_some() {
+                return None;
+            }
+        }
+        let live_count = live.iter().filter(|live| **live).count();
+        Some(IdDictionary { ids, live, lookup, live_count })
+    }
+
+    /// Lists every assigned id with its live flag, in local-id order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, bool)> + '_ {
+        self.ids.iter().zip(&self.live).map(|(id, live)| (&**id, *live))
+    }
+
     /// Returns the local id of `id`, assigning the next one if it has none.
     pub fn intern(&mut self, id: &str) -> u32 {
         if let Some(&local) = self.lookup.get(id) {
@@ -114,6 +135,20 @@ mod tests {
         assert_eq!(dictionary.intern("a"), 0);
         assert!(dictionary.is_live(0));
         assert_eq!(dictionary.id_of(1), "b");
+    }
+
+    #[test]
+    fn dictionary_parts_round_trip() {
+        let mut dictionary = IdDictionary::new();
+        dictionary.intern("a");
+        dictionary.intern("b");
+        dictionary.remove("a");
+        let (ids, live): (Vec<Box<str>>, Vec<bool>) = dictionary.entries().map(|(id, live)| (id.into(), live)).unzip();
+        let rebuilt = IdDictionary::from_parts(ids, live).unwrap();
+        assert_eq!(rebuilt.get("a"), None);
+        assert_eq!(rebuilt.get("b"), Some(1));
+        assert_eq!(rebuilt.len(), 1);
+        assert!(IdDictionary::from_parts(vec!["x".into(), "x".into()], vec![true, true]).is_none());
     }
 
     #[test]

@@ -45,14 +45,23 @@ impl ShardIndex {
             DEFAULT_FP_RATE,
             entities.iter().map(|e| e.id.as_bytes()),
         )?;
-        Ok(ShardIndex {
+        Ok(ShardIndex::from_parts(dictionary, attributes, bloom, generation))
+    }
+
+    /// Reassembles a shard's indexes from parts kept in a snapshot.
+    pub fn from_parts(dictionary: IdDictionary, attributes: AttributeIndexes, bloom: ScalableBloomFilter, generation: u64) -> Self {
+        ShardIndex {
             dictionary,
             attributes,
             bloom,
             generation,
             absent_lookups: AtomicU64::new(0),
             false_positives: AtomicU64::new(0),
-        })
+        }
+    }
+
+    pub fn bloom(&self) -> &ScalableBloomFilter {
+        &self.bloom
     }
 
     /// Indexes `new`, replacing `old` (the same entity before the write) if given.

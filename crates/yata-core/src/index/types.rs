@@ -29,6 +29,19 @@ impl TypeInterner {
         self.lookup.get(name).copied()
     }
 
+    /// Lists the names in number order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.names.iter().map(|name| &**name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     pub fn name(&self, number: u16) -> &str {
         &self.names[number as usize]
     }
