@@ -20,7 +20,7 @@ const VERBS = ['get', 'set', 'load', 'save', 'find', 'create', 'update', 'delete
 const NOUNS = ['User', 'Order', 'Account', 'Session', 'Token', 'Config', 'Cache', 'Request', 'Response', 'Graph', 'Node', 'Edge', 'Index', 'Query', 'Plan', 'Shard', 'Event', 'Stream', 'Buffer', 'Schema'];
 const SUFFIXES = ['Service', 'Manager', 'Repository', 'Controller', 'Handler', 'Factory', 'Builder', 'Provider', 'Client', 'Store'];
 const PACKAGES = ['core', 'api', 'data', 'auth', 'billing', 'search', 'infra', 'ui', 'sync', 'tools'];
-const JAPANESE = ['ユーザー認証サービス', '注文データを保存する', 'キャッシュを無効化する', 'グラフを走査する', '設定を読み込む'];
+export const JAPANESE_DESCRIPTIONS = ['ユーザー認証サービス', '注文データを保存する', 'キャッシュを無効化する', 'グラフを走査する', '設定を読み込む'];
 
 /** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
 export function prng(seed) {
@@ -95,7 +95,7 @@ export function makeEntity(seed, index) {
     metadata: { generated: true, ...(role.kind === 'method' ? { visibility: 'public' } : {}) },
   };
   if (index % 7 === 0) {
-    entity.description = JAPANESE[index % JAPANESE.length];
+    entity.description = JAPANESE_DESCRIPTIONS[index % JAPANESE_DESCRIPTIONS.length];
   } else if (index % 5 === 0) {
     entity.description = `Handles ${entity.name} for the ${namespace} module`;
   }
