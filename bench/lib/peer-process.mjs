@@ -258,11 +258,11 @@ async function timeKind(peer, kind, list) {
     search: (text) => peer.search(text, 20),
   }[kind];
 
-  for (const input of list.slice(0, Math.min(10, list.length))) await call(input);
+  for (const input of list.slice(0, Math.min(3, list.length))) await call(input);
   const started = performance.now();
   let n = Math.min(samples, list.length);
   // Learn the cost from a few calls, then cap the sample count to the budget.
-  const probe = Math.min(n, 10);
+  const probe = Math.min(n, 5);
   for (let i = 0; i < probe; i++) await call(list[i]);
   const perCall = (performance.now() - started) / probe;
   if (perCall * n > kindBudgetMs) n = Math.max(probe, Math.floor(kindBudgetMs / perCall));
