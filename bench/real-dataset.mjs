@@ -41,32 +41,23 @@ const trees = positionals.length > 0
     ? ['node_modules/es-toolkit']
     : ['node_modules/typescript/lib', 'node_modules/es-toolkit'];
 
+// The indexer keeps one source root per store, and file ids are relative to
+// it, so each tree goes into a store of its own and its ids get the tree's
+// name as a prefix before the trees are joined.
+const entities = [];
+const relationships = [];
+for (const tree of trees) {
+  const extracted = await extract(tree);
+  entities.push(...extracted.entities);
+  relationships.push(...extracted.relationships);
+}
+
 const storePath = mkdtempSync(join(tmpdir(), 'yata-real-'));
 const store = createYataScale({ path: storePath, shards: 4 });
 await store.initialize();
 try {
-  for (const tree of trees) await indexDirectory(store, resolve(root, tree));
-
-  const entities = [];
-  for await (const entity of store.queryStream({}, { sortBy: 'id' })) {
-    entities.push({
-      id: entity.id,
-      type: entity.type,
-      name: entity.name,
-      namespace: entity.namespace,
-      filePath: entity.filePath,
-      line: entity.line,
-      description: entity.description,
-      metadata: entity.metadata,
-    });
-  }
-
-  const relationships = [];
-  for (const entity of entities) {
-    for (const rel of await store.getRelationships(entity.id, 'out')) {
-      relationships.push({ id: rel.id, sourceId: rel.sourceId, targetId: rel.targetId, type: rel.type });
-    }
-  }
+  for (let start = 0; start < entities.length; start += 10_000) await store.addEntities(entities.slice(start, start + 10_000));
+  for (let start = 0; start < relationships.length; start += 20_000) await store.addRelationships(relationships.slice(start, start + 20_000));
 
   const searchWords = await agreedSearchWords(entities);
   const label = `real code (${trees.map((tree) => tree.replace(/^node_modules\//, '')).join(' + ')})`;
@@ -76,6 +67,40 @@ try {
 } finally {
   await store.close();
   rmSync(storePath, { recursive: true, force: true });
+}
+
+/** Indexes `tree` into a temporary store and returns its graph, ids prefixed with the tree's name. */
+async function extract(tree) {
+  const prefix = `${tree.replace(/^node_modules\//, '').replaceAll('/', '.')}:`;
+  const path = mkdtempSync(join(tmpdir(), 'yata-real-tree-'));
+  const treeStore = createYataScale({ path, shards: 4 });
+  await treeStore.initialize();
+  try {
+    await indexDirectory(treeStore, resolve(root, tree));
+    const entities = [];
+    for await (const entity of treeStore.queryStream({}, { sortBy: 'id' })) {
+      entities.push({
+        id: prefix + entity.id,
+        type: entity.type,
+        name: entity.name,
+        namespace: entity.namespace,
+        filePath: entity.filePath,
+        line: entity.line,
+        description: entity.description,
+        metadata: entity.metadata,
+      });
+    }
+    const relationships = [];
+    for (const entity of entities) {
+      for (const rel of await treeStore.getRelationships(entity.id.slice(prefix.length), 'out')) {
+        relationships.push({ id: prefix + rel.id, sourceId: prefix + rel.sourceId, targetId: prefix + rel.targetId, type: rel.type });
+      }
+    }
+    return { entities, relationships };
+  } finally {
+    await treeStore.close();
+    rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** Returns whether every match of `pattern` in `text` is also a match of `prose`. */

@@ -8,7 +8,7 @@
 // Inputs: bench/results/<mode>/run.json, <mode>/<dataset>/<store>.json,
 // <mode>/scaling/*.json, <mode>/criterion.json, and (full mode) the
 // single-store reports bench/results/index-real-code.json and
-// bench/results/query-latency-*.json.
+// bench/results/open-time-*.json.
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { renderChart } from './lib/chart.mjs';
+import { openDataset } from './lib/datasets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'full' } } });
@@ -92,6 +93,8 @@ if (chartDatasets.length > 1 && mode === 'full') {
   out.push('Both axes are logarithmic. A line stops where a store did not load that size or its answers differed.', '');
 }
 
+renderIndexMemory();
+if (mode === 'full') renderOpenTimes();
 renderScaling();
 renderCriterion();
 if (mode === 'full') renderSingleStoreRuns();
@@ -224,22 +227,70 @@ function renderSingleStoreRuns() {
     }
     out.push('');
   }
-  const latencyFiles = readdirSync(join(root, 'bench', 'results')).filter((name) => /^query-latency-\d+\.json$/.test(name));
-  if (latencyFiles.length === 0) return;
-  out.push('## Query latency of yata-scale alone', '');
-  out.push('Command: `node bench/query-latency.mjs --entities N --samples 500 [--store DIR]`: the same generated graph in a 4-shard store, without the other stores; with `--store`, the second run reopens the store the first one loaded.', '');
-  out.push(`| entities | date | open s | ${KINDS.map(([, l]) => `${l} p50 / p99`).join(' | ')} | index memory bytes | peak RSS MiB |`);
-  out.push(`|---:|---|---:|${KINDS.map(() => '---:').join('|')}|---:|---:|`);
-  for (const name of latencyFiles.sort((a, b) => parseInt(a.match(/\d+/)) - parseInt(b.match(/\d+/)))) {
-    const r = readJson(join(root, 'bench', 'results', name));
-    const keys = { get: 'get', filter: 'filterTypeNamespace', hop1: 'hop1', hop2: 'hop2', hop3: 'hop3', path: 'path', search: 'search' };
-    const cells = KINDS.map(([kind]) => {
-      const figures = r.latencyMs[keys[kind]];
-      return figures ? `${formatNumber(figures.p50)} / ${formatNumber(figures.p99)}` : '—';
-    });
-    out.push(`| ${formatNumber(r.entities)} | ${r.date.slice(0, 10)} | ${formatNumber(r.openSeconds)} | ${cells.join(' | ')} | ${formatNumber(r.indexMemoryBytes)} | ${formatNumber(r.peakRssMiB)} |`);
+}
+
+/** Index memory of yata-scale against the size of the data it indexes, per dataset. */
+function renderIndexMemory() {
+  const rows = datasets
+    .map((dataset) => ({ dataset, result: dataset.stores.get('yata-scale') }))
+    .filter(({ result }) => result?.status === 'done' && result.indexStats);
+  if (rows.length === 0) return;
+  out.push('## yata-scale: index memory against data size', '');
+  out.push(
+    '`getIndexStats()` after the reopen, against the data as JSON (`JSON.stringify` of each entity and relationship as loaded, in UTF-8 bytes). The graph index holds both directions of every relationship, so it grows with relationships rather than entities.',
+    '',
+  );
+  out.push(
+    '| dataset | entity JSON | relationship JSON | index memory | ÷ entity JSON | ÷ all JSON | graph index | id dictionaries | B+Trees | bloom filters |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const { dataset, result } of rows) {
+    const sizes = dataSizes(dataset.name);
+    const stats = result.indexStats;
+    const sum = (pick) => stats.shards.reduce((total, shard) => total + pick(shard), 0);
+    const btrees = sum((shard) => Object.values(shard.btree).reduce((total, tree) => total + tree.bytes, 0));
+    const percent = (part, whole) => `${Math.round((part / whole) * 100)} %`;
+    out.push(
+      `| ${dataset.name} | ${formatBytes(sizes.entities)} | ${formatBytes(sizes.relationships)} | ${formatBytes(stats.memoryBytes)} | ${percent(stats.memoryBytes, sizes.entities)} | ${percent(stats.memoryBytes, sizes.entities + sizes.relationships)} | ${formatBytes(stats.graph.bytes)} | ${formatBytes(sum((shard) => shard.idDictionaryBytes))} | ${formatBytes(btrees)} | ${formatBytes(sum((shard) => shard.bloom.bytes))} |`,
+    );
   }
   out.push('');
+}
+
+/** Open times of large stores, from the snapshot and rebuilt from the records. */
+function renderOpenTimes() {
+  const files = readdirSync(join(root, 'bench', 'results')).filter((name) => /^open-time-\d+\.json$/.test(name));
+  if (files.length === 0) return;
+  out.push('## yata-scale: opening an existing store', '');
+  out.push(
+    'Command: `node bench/open-time.mjs --store DIR` on a store that `npm run bench` or `bench/query-latency.mjs` loaded. Each open runs in a fresh process. "Snapshot" reads the indexes saved by the last `close()`; "records" is the path taken after a crash, when the snapshot is missing or stale, and rebuilds every index by reading every record.',
+    '',
+  );
+  out.push('| entities | relationships | open from snapshot s | peak RSS MiB | open from records s | peak RSS MiB | machine |', '|---:|---:|---:|---:|---:|---:|---|');
+  for (const name of files) {
+    const r = readJson(join(root, 'bench', 'results', name));
+    out.push(
+      `| ${formatNumber(r.entities)} | ${formatNumber(r.relationships)} | ${formatNumber(r.fromSnapshot.openSeconds)} | ${formatNumber(r.fromSnapshot.peakRssMiB)} | ${formatNumber(r.fromRecords.openSeconds)} | ${formatNumber(r.fromRecords.peakRssMiB)} | ${r.machine}, ${r.date.slice(0, 10)} |`,
+    );
+  }
+  out.push('');
+}
+
+/** Returns the JSON size in bytes of a dataset's entities and relationships. */
+function dataSizes(name) {
+  const spec = name.startsWith('generated-') ? `generated:${name.slice('generated-'.length)}` : `file:${join(root, 'bench', 'results', '.work', 'real.json')}`;
+  const dataset = openDataset(spec);
+  let entities = 0;
+  let relationships = 0;
+  for (const batch of dataset.entityBatches(10_000)) for (const entity of batch) entities += Buffer.byteLength(JSON.stringify(entity));
+  for (const batch of dataset.relationshipBatches(20_000)) for (const rel of batch) relationships += Buffer.byteLength(JSON.stringify(rel));
+  return { entities, relationships };
+}
+
+function formatBytes(bytes) {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
 }
 
 // ---- helpers -------------------------------------------------------------------
