@@ -176,7 +176,7 @@ async function drawInputs(peer) {
     const from = starts[i % starts.length];
     let to = dataset.entityAt(randomIndex()).id;
     if (i % 2 === 0) {
-      const near = await peer.neighbors(from, 4);
+      const near = (await peer.neighbors(from, 4)).map((entity) => entity.id).sort();
       if (near.length > 0) to = near[Math.floor(random() * near.length)];
     }
     path.push([from, to]);
@@ -197,13 +197,15 @@ async function answerChecks(peer, inputs) {
 
   answers.filter = [];
   for (const [type, namespace] of first(inputs.filter)) {
-    const { total, ids } = await peer.filter(type, namespace, FILTER_PAGE);
-    answers.filter.push({ total, ids: total <= FILTER_PAGE ? sortedIds(ids) : null });
+    const { total, entities } = await peer.filter(type, namespace, FILTER_PAGE);
+    answers.filter.push({ total, ids: total <= FILTER_PAGE ? sortedIds(entities.map((entity) => entity.id)) : null });
   }
 
   for (const [kind, depth] of [['hop1', 1], ['hop2', 2], ['hop3', 3]]) {
     answers[kind] = [];
-    for (const id of first(inputs[kind])) answers[kind].push(sortedIds(await peer.neighbors(id, depth)));
+    for (const id of first(inputs[kind])) {
+      answers[kind].push(sortedIds((await peer.neighbors(id, depth)).map((entity) => entity.id)));
+    }
   }
 
   answers.path = [];

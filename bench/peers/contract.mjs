@@ -2,14 +2,15 @@
 //
 // A peer module default-exports a PeerModule. The harness opens it in a
 // child process of its own, loads a dataset through it, reopens it, checks
-// its results against yata-scale's, and only then times it. Every method
-// returns results in the normalised shapes below, so results compare by
-// value across stores.
+// its results against yata-scale's, and only then times it. Every read
+// returns whole entity records, with every stored field, as the store's API
+// gives them to an application, so every store pays for building the
+// objects a caller uses. The harness compares results by entity id.
 //
 // Graph semantics every peer must follow:
 // - relationships are directed from sourceId to targetId; every query
 //   follows outgoing relationships of any type;
-// - neighbors(id, depth) is the set of distinct entities reachable in 1 to
+// - neighbors(id, depth) lists the distinct entities reachable in 1 to
 //   `depth` hops, without the start entity, even when a cycle returns to it;
 // - path(from, to, maxDepth) is the number of hops of a shortest path, 0
 //   when from === to, and null when no path of at most maxDepth hops exists;
@@ -58,11 +59,11 @@
  * @property {(relationships: Relationship[]) => Promise<void>} addRelationships
  * @property {() => Promise<void>} finishLoad                            builds what the store builds after a bulk load (indexes, FTS)
  * @property {(entity: Entity) => Promise<void>} writeOne                 one durable single write (committed and synced when it resolves)
- * @property {(id: string) => Promise<{ id: string, name: string } | null>} get
- * @property {(type: string, namespace: string, limit: number) => Promise<{ total: number, ids: string[] }>} filter
- * @property {(id: string, depth: number) => Promise<string[]>} neighbors
+ * @property {(id: string) => Promise<Entity | null>} get
+ * @property {(type: string, namespace: string, limit: number) => Promise<{ total: number, entities: Entity[] }>} filter
+ * @property {(id: string, depth: number) => Promise<Entity[]>} neighbors
  * @property {(from: string, to: string, maxDepth: number) => Promise<number | null>} path
- * @property {(text: string, limit: number) => Promise<string[]>} search   best `limit` matches by the store's own ranking
+ * @property {(text: string, limit: number) => Promise<Entity[]>} search   best `limit` matches by the store's own ranking
  * @property {(text: string) => Promise<number>} searchCount
  * @property {() => Promise<number>} bytesOnDisk
  * @property {() => Promise<void>} close

@@ -47,20 +47,25 @@ class GraphologyPeer {
     this.graph.addNode(entity.id, nodeAttributes(entity));
   }
 
+  /** Returns a copy of node `id`'s attributes as an entity, as an application would read it. */
+  entity(id) {
+    return { id, ...this.graph.getNodeAttributes(id) };
+  }
+
   async get(id) {
     if (!this.graph.hasNode(id)) return null;
-    return { id, name: this.graph.getNodeAttribute(id, 'name') };
+    return this.entity(id);
   }
 
   async filter(type, namespace, limit) {
-    const ids = [];
+    const entities = [];
     let total = 0;
     this.graph.forEachNode((id, attributes) => {
       if (attributes.type !== type || attributes.namespace !== namespace) return;
       total++;
-      if (ids.length < limit) ids.push(id);
+      if (entities.length < limit) entities.push({ id, ...attributes });
     });
-    return { total, ids };
+    return { total, entities };
   }
 
   async neighbors(id, depth) {
@@ -79,7 +84,7 @@ class GraphologyPeer {
       frontier = next;
     }
     seen.delete(id);
-    return [...seen];
+    return [...seen].map((other) => this.entity(other));
   }
 
   async path(from, to, maxDepth) {

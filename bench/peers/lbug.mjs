@@ -45,6 +45,25 @@ function entityValues(entity) {
   ];
 }
 
+/** Returns the RETURN list that reads every stored field of entity `alias`. */
+function entityFields(alias) {
+  return ENTITY_COLUMNS.map((column) => `${alias}.${column} AS ${column}`).join(', ');
+}
+
+/** Turns a row of entityFields() into the entity object an application reads. */
+function toEntity(row) {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    namespace: row.namespace,
+    filePath: row.filePath ?? undefined,
+    line: row.line === null || row.line === undefined ? undefined : Number(row.line),
+    description: row.description ?? undefined,
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
 function toCsv(rows) {
   let text = '';
   for (const row of rows) text += `${row.map(csvField).join(',')}\n`;
@@ -205,8 +224,8 @@ class CypherPeer {
   }
 
   async get(id) {
-    const rows = await this.run('MATCH (e:Entity {id: $id}) RETURN e.id AS id, e.name AS name', { id });
-    return rows[0] ?? null;
+    const rows = await this.run(`MATCH (e:Entity {id: $id}) RETURN ${entityFields('e')}`, { id });
+    return rows.length === 0 ? null : toEntity(rows[0]);
   }
 
   async filter(type, namespace, limit) {
@@ -216,10 +235,10 @@ class CypherPeer {
       params,
     );
     const rows = await this.run(
-      'MATCH (e:Entity) WHERE e.type = $type AND e.namespace = $namespace RETURN e.id AS id LIMIT $limit',
+      `MATCH (e:Entity) WHERE e.type = $type AND e.namespace = $namespace RETURN ${entityFields('e')} LIMIT $limit`,
       { ...params, limit },
     );
-    return { total: Number(total), ids: rows.map((row) => row.id) };
+    return { total: Number(total), entities: rows.map(toEntity) };
   }
 
   async neighbors(id, depth) {
@@ -227,10 +246,10 @@ class CypherPeer {
     // SHORTEST returns each reachable entity once, along one shortest path,
     // and never the start itself.
     const rows = await this.run(
-      `MATCH (a:Entity {id: $id})-[:Relationship* SHORTEST 1..${depth}]->(b:Entity) RETURN b.id AS id`,
+      `MATCH (a:Entity {id: $id})-[:Relationship* SHORTEST 1..${depth}]->(b:Entity) RETURN ${entityFields('b')}`,
       { id },
     );
-    return rows.map((row) => row.id);
+    return rows.map(toEntity);
   }
 
   async path(from, to, maxDepth) {
@@ -248,10 +267,10 @@ class CypherPeer {
     this.requireSearch();
     const rows = await this.run(
       `CALL QUERY_FTS_INDEX('Entity', '${FTS_INDEX}', $text, conjunctive := true, top := ${Math.trunc(limit)})
-       RETURN node.id AS id ORDER BY score DESC`,
+       RETURN ${entityFields('node')} ORDER BY score DESC`,
       { text },
     );
-    return rows.map((row) => row.id);
+    return rows.map(toEntity);
   }
 
   async searchCount(text) {

@@ -1,4 +1,5 @@
-// Checks that the peer adapters return the same answers.
+// Checks that every store, yata-scale included, returns the results that
+// the generated graph implies.
 //
 // Loads the generator's graph into every peer in a fresh temporary
 // directory, closes and reopens each persistent peer, then runs the same
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { entityBatches, entityId, JAPANESE_DESCRIPTIONS, makeEntity, prng, relationshipBatches } from '../lib/generate.mjs';
 
-const PEER_NAMES = ['yata-local', 'lbug', 'kuzu', 'sqlite', 'graphology'];
+const PEER_NAMES = ['yata-scale', 'yata-local', 'lbug', 'kuzu', 'sqlite', 'graphology'];
 const SEARCH_TEXTS = [...JAPANESE_DESCRIPTIONS, 'module'];
 const ENTITY_BATCH = 10_000;
 const RELATIONSHIP_BATCH = 20_000;
@@ -219,18 +220,20 @@ function buildChecks(reference, inputs) {
     const ids = reference.filter(type, namespace);
     add(`filter`, [type, namespace], (p) => p.filter(type, namespace, FILTER_LIMIT), { total: ids.length, ids: sorted(ids) }, (r) => ({
       total: r.total,
-      ids: sorted(r.ids),
+      ids: sorted(r.entities.map((entity) => entity.id)),
     }));
     // A small limit must cut the list to that many of the matching ids, in
     // whatever order the store keeps them.
     const matching = new Set(ids);
     add(`filter limit ${SMALL_LIMIT}`, [type, namespace], (p) => p.filter(type, namespace, SMALL_LIMIT), true, (r) =>
-      r.total === ids.length && r.ids.length === Math.min(SMALL_LIMIT, ids.length) && r.ids.every((id) => matching.has(id)),
+      r.total === ids.length &&
+      r.entities.length === Math.min(SMALL_LIMIT, ids.length) &&
+      r.entities.every((entity) => matching.has(entity.id)),
     );
   }
   for (const group of inputs.neighbors) {
     for (const [id, depth] of group) {
-      add(`neighbors depth ${depth}`, [id, depth], (p) => p.neighbors(id, depth), sorted(reference.reach(id, depth)), sorted);
+      add(`neighbors depth ${depth}`, [id, depth], (p) => p.neighbors(id, depth), sorted(reference.reach(id, depth)), (r) => sorted(r.map((entity) => entity.id)));
     }
   }
   for (const [from, to, maxDepth] of inputs.path) {
@@ -240,7 +243,7 @@ function buildChecks(reference, inputs) {
   for (const text of SEARCH_TEXTS) {
     const ids = reference.matches(text);
     add('searchCount', [text], (p) => p.searchCount(text), ids.length, (x) => x, searchable);
-    add('search (all)', [text], (p) => p.search(text, ids.length + 10), sorted(ids), sorted, searchable);
+    add('search (all)', [text], (p) => p.search(text, ids.length + 10), sorted(ids), (r) => sorted(r.map((entity) => entity.id)), searchable);
   }
   return checks;
 }

@@ -80,7 +80,7 @@ const NEIGHBORS_SQL = `
     FROM reach JOIN relationships r ON r.source_id = reach.id
     WHERE reach.depth < @depth
   )
-  SELECT DISTINCT id FROM reach WHERE id <> @start
+  SELECT e.* FROM entities e WHERE e.id IN (SELECT id FROM reach WHERE id <> @start)
 `;
 
 // ORDER BY 2 makes SQLite take queued rows in order of depth, so the first
@@ -107,6 +107,20 @@ export function ftsQuery(text) {
     .join(' ');
 }
 
+/** Turns a row of the entities table into the entity object an application reads. */
+function toEntity(row) {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    namespace: row.namespace,
+    filePath: row.file_path ?? undefined,
+    line: row.line ?? undefined,
+    description: row.description ?? undefined,
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
 function entityRow(entity) {
   return [
     entity.id,
@@ -130,17 +144,16 @@ class SqlitePeer {
     this.statements = {
       insertEntity: this.db.prepare('INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertRelationship: this.db.prepare('INSERT INTO relationships VALUES (?, ?, ?, ?)'),
-      get: this.db.prepare('SELECT id, name FROM entities WHERE id = ?'),
+      get: this.db.prepare('SELECT * FROM entities WHERE id = ?'),
       filterCount: this.db.prepare('SELECT count(*) FROM entities WHERE type = ? AND namespace = ?').pluck(),
-      filterIds: this.db.prepare('SELECT id FROM entities WHERE type = ? AND namespace = ? LIMIT ?').pluck(),
-      neighbors: this.db.prepare(NEIGHBORS_SQL).pluck(),
+      filterPage: this.db.prepare('SELECT * FROM entities WHERE type = ? AND namespace = ? LIMIT ?'),
+      neighbors: this.db.prepare(NEIGHBORS_SQL),
       path: this.db.prepare(PATH_SQL).pluck(),
       search: this.db
         .prepare(
-          `SELECT e.id FROM entities_fts f JOIN entities e ON e.rowid = f.rowid
+          `SELECT e.* FROM entities_fts f JOIN entities e ON e.rowid = f.rowid
            WHERE entities_fts MATCH ? ORDER BY f.rank LIMIT ?`,
-        )
-        .pluck(),
+        ),
       searchCount: this.db.prepare('SELECT count(*) FROM entities_fts WHERE entities_fts MATCH ?').pluck(),
     };
     this.insertEntities = this.db.transaction((entities) => {
@@ -175,18 +188,19 @@ class SqlitePeer {
   }
 
   async get(id) {
-    return this.statements.get.get(id) ?? null;
+    const row = this.statements.get.get(id);
+    return row === undefined ? null : toEntity(row);
   }
 
   async filter(type, namespace, limit) {
     return {
       total: this.statements.filterCount.get(type, namespace),
-      ids: this.statements.filterIds.all(type, namespace, limit),
+      entities: this.statements.filterPage.all(type, namespace, limit).map(toEntity),
     };
   }
 
   async neighbors(id, depth) {
-    return this.statements.neighbors.all({ start: id, depth });
+    return this.statements.neighbors.all({ start: id, depth }).map(toEntity);
   }
 
   async path(from, to, maxDepth) {
@@ -195,7 +209,7 @@ class SqlitePeer {
   }
 
   async search(text, limit) {
-    return this.statements.search.all(ftsQuery(text), limit);
+    return this.statements.search.all(ftsQuery(text), limit).map(toEntity);
   }
 
   async searchCount(text) {

@@ -103,8 +103,7 @@ class YataLocalPeer {
   }
 
   async get(id) {
-    const entity = await this.yata.getEntity(id);
-    return entity === null ? null : { id: entity.id, name: entity.name };
+    return this.yata.getEntity(id);
   }
 
   async filter(type, namespace, limit) {
@@ -112,15 +111,15 @@ class YataLocalPeer {
       { entityFilters: { types: [type], namespace }, includeRelationships: false },
       { limit },
     );
-    return { total: result.totalCount, ids: result.entities.map((entity) => entity.id) };
+    return { total: result.totalCount, entities: result.entities };
   }
 
   async neighbors(id, depth) {
     // traverse() can return an entity more than once.
     const entities = await this.yata.traverse(id, RELATION_TYPES, 'forward', depth);
-    const ids = new Set(entities.map((entity) => entity.id));
-    ids.delete(id);
-    return [...ids];
+    const unique = new Map(entities.map((entity) => [entity.id, entity]));
+    unique.delete(id);
+    return [...unique.values()];
   }
 
   async path(from, to, maxDepth) {
@@ -129,7 +128,7 @@ class YataLocalPeer {
   }
 
   async search(text, limit) {
-    return (await this.yata.search(text, limit)).map((entity) => entity.id);
+    return this.yata.search(text, limit);
   }
 
   async searchCount(text) {

@@ -37,19 +37,18 @@ export default {
         await store.addEntity(entity);
       },
       async get(id) {
-        const entity = await store.getEntity(id);
-        return entity === null ? null : { id: entity.id, name: entity.name };
+        return store.getEntity(id);
       },
       async filter(type, namespace, limit) {
         const result = await store.query(
           { entityFilters: { types: [type], namespace }, includeRelationships: false },
           { limit, sortBy: 'id' },
         );
-        return { total: result.totalCount, ids: result.entities.map((entity) => entity.id) };
+        return { total: result.totalCount, entities: result.entities };
       },
       async neighbors(id, depth) {
         const found = await store.getNeighbors(id, { depth, direction: 'out' });
-        return found.map((neighbor) => neighbor.entity.id).filter((other) => other !== id);
+        return found.map((neighbor) => neighbor.entity).filter((entity) => entity.id !== id);
       },
       async path(from, to, maxDepth) {
         const path = await store.findPath(from, to, { maxDepth, direction: 'out' });
@@ -57,7 +56,7 @@ export default {
       },
       async search(text, limit) {
         const hits = await store.search(text, limit);
-        return hits.map((hit) => hit.entity.id);
+        return hits.map((hit) => hit.entity);
       },
       async searchCount(text) {
         const result = await store.query({ textSearch: text, includeRelationships: false }, { limit: 1 });
