@@ -10,6 +10,7 @@
 // single-store reports bench/results/index-real-code.json and
 // bench/results/open-time-*.json.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,7 @@ out.push(
   '- yata-scale runs first and draws the query inputs with a seeded generator: ids for get, (type, namespace) pairs from stored entities, traversal starts with at least one outgoing relationship, path pairs of which half are within 4 hops, and words for text search. Traversals follow outgoing relationships of every type; paths are bounded by 6 hops; filters return the first 100 matches and the exact total.',
   '- Before any timing, every store answers the first inputs of each kind and the answers are compared with yata-scale\'s: neighbour sets, path lengths (or none), filter totals and ids, and full-text match counts. A kind whose answers differ is reported as *answers differ* and not timed, so no store is timed doing less work. *not offered* marks a store without that query kind.',
   '- Ratios are the other store\'s p99 divided by yata-scale\'s p99: above 1 means yata-scale is faster.',
+  ...lbugNote(),
   '',
 );
 
@@ -316,6 +318,18 @@ function realLabel() {
   if (!existsSync(file)) return 'packages indexed by bench/real-dataset.mjs';
   const { trees } = JSON.parse(readFileSync(file, 'utf8'));
   return `${trees.map((tree) => `\`${tree}\``).join(' and ')}, extracted by \`yata-scale index\``;
+}
+
+/**
+ * Explains why Kuzu replaces lbug, its maintained fork, when no run
+ * included lbug: on this machine lbug's prebuilt binary may not load.
+ */
+function lbugNote() {
+  if (datasets.some((dataset) => dataset.stores.has('lbug'))) return [];
+  const probe = spawnSync(process.execPath, ['-e', "require('lbug')"], { cwd: join(root, 'bench', 'peers'), encoding: 'utf8' });
+  if (probe.status === 0) return ['- lbug, the maintained fork of Kuzu, was not part of this run; `npm run bench -- --peers yata-scale,lbug` adds it.'];
+  const reason = probe.stderr.split('\n').find((line) => /GLIBC|Error:/.test(line))?.trim() ?? 'it failed to load';
+  return [`- lbug 0.14.3, the maintained fork of Kuzu, installs here but its prebuilt binary does not load (\`${reason.slice(0, 160)}\`), so Kuzu 0.11.3, the release it forked from, is compared instead.`];
 }
 
 function readJson(path) {
