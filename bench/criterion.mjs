@@ -18,7 +18,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string' }, bench: { type: 'string', multiple: true } } });
 if (!values.out) throw new Error('--out FILE is required');
 
-const args = ['bench', '-p', 'yata-core', ...(values.bench ?? []).flatMap((name) => ['--bench', name]), '--', '--warm-up-time', '1', '--measurement-time', '3'];
+// `--benches` keeps the library's unit-test harness, which rejects criterion's
+// options, out of the run.
+const targets = values.bench ? values.bench.flatMap((name) => ['--bench', name]) : ['--benches'];
+const args = ['bench', '-p', 'yata-core', ...targets, '--', '--warm-up-time', '1', '--measurement-time', '3'];
 const started = Date.now();
 const cargo = spawnSync('cargo', args, { cwd: root, stdio: 'inherit' });
 if (cargo.status !== 0) throw new Error(`cargo ${args.join(' ')} failed with ${cargo.status ?? cargo.signal}`);

@@ -60,6 +60,9 @@ out.push(
   '',
   `- Machine: ${run.machine}.`,
   `- Run: ${run.date.slice(0, 16).replace('T', ' ')} UTC, commit \`${run.commit}\`, ${run.minutes} minutes, \`${[run.command, ...run.arguments].join(' ')}\`.`,
+  ...(run.arguments.includes('--resume')
+    ? ['- This run resumed an interrupted one with the same code: it kept the results that run had finished and ran only the rest, so the minutes above cover the rest.']
+    : []),
   '',
 );
 out.push('## Method', '');
@@ -280,7 +283,9 @@ function renderOpenTimes() {
 
 /** Returns the JSON size in bytes of a dataset's entities and relationships. */
 function dataSizes(name) {
-  const spec = name.startsWith('generated-') ? `generated:${name.slice('generated-'.length)}` : `file:${join(root, 'bench', 'results', '.work', 'real.json')}`;
+  const spec = name.startsWith('generated-')
+    ? `generated:${name.slice('generated-'.length)}`
+    : `file:${join(root, 'bench', 'results', '.work', `${name}.json`)}`;
   const dataset = openDataset(spec);
   let entities = 0;
   let relationships = 0;
@@ -314,7 +319,7 @@ function loadDataset(name) {
 }
 
 function realLabel() {
-  const file = join(root, 'bench', 'results', '.work', 'real.json');
+  const file = join(root, 'bench', 'results', '.work', mode === 'quick' ? 'real-quick.json' : 'real.json');
   if (!existsSync(file)) return 'packages indexed by bench/real-dataset.mjs';
   const { trees } = JSON.parse(readFileSync(file, 'utf8'));
   return `${trees.map((tree) => `\`${tree}\``).join(' and ')}, extracted by \`yata-scale index\``;

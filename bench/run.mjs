@@ -12,6 +12,9 @@
 //
 // Options: --sizes 10000,100000  --peers yata-scale,sqlite  --no-real
 //          --no-scaling  --no-criterion  --load-timeout SECONDS
+//          --resume keep each finished store result of an interrupted run
+//                   (and its dataset's reference results) instead of
+//                   running that store again
 //          --check  exit with an error when a store failed or returned
 //                   results that differ from yata-scale's (the CI smoke check; it
 //                   never looks at times)
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'no-criterion': { type: 'boolean', default: false },
     'load-timeout': { type: 'string' },
     check: { type: 'boolean', default: false },
+    resume: { type: 'boolean', default: false },
   },
 });
 
@@ -75,14 +79,16 @@ const started = Date.now();
 const problems = [];
 const datasets = sizes.map((size) => ({ spec: `generated:${size}`, name: `generated-${size}` }));
 if (!values['no-real']) {
-  const realFile = join(workDir, 'real.json');
-  run(process.execPath, [join(root, 'bench', 'real-dataset.mjs'), '--out', realFile, ...(quick ? ['--quick'] : [])], {});
+  const realFile = join(workDir, quick ? 'real-quick.json' : 'real.json');
+  if (!(values.resume && existsSync(realFile))) {
+    run(process.execPath, [join(root, 'bench', 'real-dataset.mjs'), '--out', realFile, ...(quick ? ['--quick'] : [])], {});
+  }
   datasets.push({ spec: `file:${realFile}`, name: JSON.parse(readFileSync(realFile, 'utf8')).name });
 }
 
 for (const dataset of datasets) {
   const reference = join(workDir, `${dataset.name}.reference.json`);
-  rmSync(reference, { force: true });
+  if (!values.resume) rmSync(reference, { force: true });
   for (const peer of ['yata-scale', ...peers.filter((peer) => peer !== 'yata-scale')]) {
     runPeer(peer, dataset, reference, join(resultsDir, dataset.name, `${peer}.json`), {});
   }
@@ -102,8 +108,9 @@ if (!values['no-scaling']) {
   }
 }
 
-if (!quick && !values['no-criterion']) {
-  run(process.execPath, [join(root, 'bench', 'criterion.mjs'), '--out', join(resultsDir, 'criterion.json')], {});
+const criterionFile = join(resultsDir, 'criterion.json');
+if (!quick && !values['no-criterion'] && !(values.resume && existsSync(criterionFile))) {
+  run(process.execPath, [join(root, 'bench', 'criterion.mjs'), '--out', criterionFile], {});
 }
 
 writeFileSync(
@@ -130,6 +137,10 @@ if (values.check && problems.length > 0) {
 }
 
 function runPeer(peer, dataset, reference, out, env, writeReference = peer === 'yata-scale' && !existsSync(reference)) {
+  if (values.resume && existsSync(out) && existsSync(reference) && JSON.parse(readFileSync(out, 'utf8')).status === 'done') {
+    console.log(`\n▶ ${peer} on ${dataset.name}: kept from the interrupted run`);
+    return;
+  }
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   const args = [

@@ -44,7 +44,8 @@ function notesFor(journalMode, synchronous) {
     `cache 64 MiB, mmap 256 MiB, foreign keys on; ` +
     `loads through the exported YataDatabase (insertEntities, insertRelationship inside withTransaction) to keep the given ids; ` +
     `neighbors is traverse() over all 21 relation types, path is findPath(direction forward), both one SQL query per visited entity; ` +
-    `search is FTS5 unicode61 over id, name, namespace and description; ` +
+    `search is FTS5 unicode61 over id, name, namespace and description, and returns the first matches it finds ` +
+    `without ranking them (its SQL has no ORDER BY), where the other stores score every match by BM25 first; ` +
     `better-sqlite3 overridden from ^11 to ${SQLITE_VERSION}`
   );
 }
