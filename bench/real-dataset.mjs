@@ -12,7 +12,7 @@
 // which also reads names, namespaces and paths and stems English. So every
 // engine can be checked on them.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,13 +60,22 @@ try {
   for (let start = 0; start < relationships.length; start += 20_000) await store.addRelationships(relationships.slice(start, start + 20_000));
 
   const searchWords = await agreedSearchWords(entities);
-  const label = `real code (${trees.map((tree) => tree.replace(/^node_modules\//, '')).join(' + ')})`;
+  const packages = trees.map(packageOf);
+  const label = `real code (${packages.join(' + ')})`;
   mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, JSON.stringify({ name: values.quick ? 'real-quick' : 'real', label, trees, searchWords, entities, relationships }));
+  writeFileSync(values.out, JSON.stringify({ name: values.quick ? 'real-quick' : 'real', label, trees, packages, searchWords, entities, relationships }));
   console.log(`${label}: ${entities.length} entities, ${relationships.length} relationships, search words: ${searchWords.join(', ')}`);
 } finally {
   await store.close();
   rmSync(storePath, { recursive: true, force: true });
+}
+
+/** Names the npm package a tree belongs to, with its installed version: `typescript@5.9.3 lib`. */
+function packageOf(tree) {
+  const match = tree.match(/node_modules\/((?:@[^/]+\/)?[^/]+)(\/.*)?$/);
+  if (!match) return tree;
+  const { version } = JSON.parse(readFileSync(resolve(root, 'node_modules', match[1], 'package.json'), 'utf8'));
+  return `${match[1]}@${version}${match[2] ? ` ${match[2].slice(1)}` : ''}`;
 }
 
 /** Indexes `tree` into a temporary store and returns its graph, ids prefixed with the tree's name. */

@@ -21,7 +21,7 @@
 //
 // Each store runs in a child process (bench/lib/peer-process.mjs). yata-scale
 // runs first on each dataset: it draws the query inputs and records its
-// answers, and every other store must give the same answers to the same
+// results, and every other store must return the same results for the same
 // inputs before its timings count.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -67,8 +67,12 @@ for (const peer of peers) {
 if (!existsSync(join(root, 'dist', 'index.js'))) {
   throw new Error('dist/index.js is missing: run `npm install` (or `npm run build`) before benchmarking');
 }
+// A fresh run starts from an empty results folder, so the report never
+// mixes in results of an earlier run with other stores, sizes or code.
+if (!values.resume) rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 mkdirSync(workDir, { recursive: true });
+const commit = gitCommit();
 
 if (peers.some((peer) => peer !== 'yata-scale')) {
   run(process.execPath, [join(root, 'bench', 'peers', 'install.mjs')], {});
@@ -119,9 +123,9 @@ writeFileSync(
     {
       date: new Date().toISOString(),
       command: quick ? 'npm run bench:quick' : 'npm run bench',
-      arguments: process.argv.slice(2),
+      arguments: process.argv.slice(2).filter((argument) => argument !== '--quick'),
       machine: machine(),
-      commit: gitCommit(),
+      commit,
       minutes: Math.round((Date.now() - started) / 600) / 100,
     },
     null,
@@ -137,9 +141,12 @@ if (values.check && problems.length > 0) {
 }
 
 function runPeer(peer, dataset, reference, out, env, writeReference = peer === 'yata-scale' && !existsSync(reference)) {
-  if (values.resume && existsSync(out) && existsSync(reference) && JSON.parse(readFileSync(out, 'utf8')).status === 'done') {
-    console.log(`\n▶ ${peer} on ${dataset.name}: kept from the interrupted run`);
-    return;
+  if (values.resume && existsSync(out) && existsSync(reference)) {
+    const kept = JSON.parse(readFileSync(out, 'utf8'));
+    if (kept.status === 'done' && kept.commit === commit) {
+      console.log(`\n▶ ${peer} on ${dataset.name}: kept from the interrupted run`);
+      return;
+    }
   }
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
@@ -156,6 +163,7 @@ function runPeer(peer, dataset, reference, out, env, writeReference = peer === '
     '--load-timeout', String(loadTimeout),
     '--kind-budget', String(settings.kindBudget),
     '--workdir', workDir,
+    '--commit', commit,
     ...(writeReference ? ['--write-reference'] : []),
   ];
 
@@ -188,7 +196,8 @@ function summarize(result) {
     .map(([kind, figures]) => `${kind} ${figures.status === 'timed' ? figures.p99 : figures.status}`)
     .join(' · ');
   const differing = Object.entries(result.checks).filter(([, check]) => check.status === 'differs').map(([kind]) => kind);
-  return `  load ${result.load.seconds}s · open ${result.openSeconds ?? 'n/a'}s · p99 ms: ${p99}${differing.length ? ` · ANSWERS DIFFER: ${differing.join(', ')}` : ''}`;
+  const open = result.openSeconds === undefined ? 'n/a' : `${result.openSeconds}s`;
+  return `  load ${result.load.seconds}s · open ${open} · p99 ms: ${p99}${differing.length ? ` · ANSWERS DIFFER: ${differing.join(', ')}` : ''}`;
 }
 
 function run(command, args, env) {
@@ -203,7 +212,9 @@ function machine() {
 
 function gitCommit() {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
+    return changed === '' ? head : `${head} with uncommitted changes`;
   } catch {
     return 'unknown';
   }

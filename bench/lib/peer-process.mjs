@@ -35,12 +35,14 @@ const { values } = parseArgs({
     writes: { type: 'string', default: '200' },
     'load-timeout': { type: 'string', default: '1800' },
     'kind-budget': { type: 'string', default: '60' },
+    commit: { type: 'string', default: 'unknown' },
     workdir: { type: 'string' },
   },
 });
 
 const PATH_MAX_DEPTH = 6;
 const FILTER_PAGE = 100;
+const SEARCH_LIMIT = 20;
 const READ_CALLERS = 8;
 const KINDS = ['get', 'filter', 'hop1', 'hop2', 'hop3', 'path', 'search'];
 
@@ -53,7 +55,14 @@ const workRoot = values.workdir ?? tmpdir();
 mkdirSync(workRoot, { recursive: true });
 const dir = mkdtempSync(join(workRoot, `bench-${peerModule.name}-`));
 
-const result = { peer: peerModule.name, label: peerModule.label, dataset: dataset.name, entities: dataset.size };
+const result = {
+  peer: peerModule.name,
+  label: peerModule.label,
+  dataset: dataset.name,
+  entities: dataset.size,
+  date: new Date().toISOString(),
+  commit: values.commit,
+};
 
 try {
   await run();
@@ -79,7 +88,14 @@ async function run() {
   }
 
   if (peer.capabilities.persistent) {
+    // Closing finishes what a store defers after a bulk load (yata-scale
+    // commits its text index and saves its index snapshot), so it counts
+    // as part of the load.
+    const closeStarted = performance.now();
     await peer.close();
+    const closeSeconds = (performance.now() - closeStarted) / 1000;
+    load.closeSeconds = round(closeSeconds, 2);
+    load.seconds = round(load.seconds + closeSeconds, 2);
     const started = performance.now();
     peer = await peerModule.open(dir, { fresh: false });
     result.openSeconds = round((performance.now() - started) / 1000, 3);
@@ -193,12 +209,20 @@ async function answerChecks(peer, inputs) {
   const answers = {};
 
   answers.get = [];
-  for (const id of first(inputs.get)) answers.get.push((await peer.get(id))?.name ?? null);
+  for (const id of first(inputs.get)) answers.get.push(comparable(await peer.get(id)));
 
   answers.filter = [];
   for (const [type, namespace] of first(inputs.filter)) {
     const { total, entities } = await peer.filter(type, namespace, FILTER_PAGE);
-    answers.filter.push({ total, ids: total <= FILTER_PAGE ? sortedIds(entities.map((entity) => entity.id)) : null });
+    // A page of a larger result may hold any of the matches, so it is checked
+    // by size and by every entity matching the filter.
+    const allMatch = entities.every((entity) => entity.type === type && entity.namespace === namespace);
+    answers.filter.push({
+      total,
+      size: entities.length,
+      allMatch,
+      ids: total <= FILTER_PAGE ? sortedIds(entities.map((entity) => entity.id)) : null,
+    });
   }
 
   for (const [kind, depth] of [['hop1', 1], ['hop2', 2], ['hop3', 3]]) {
@@ -214,7 +238,14 @@ async function answerChecks(peer, inputs) {
   if (peer.capabilities.search) {
     answers.search = [];
     const words = [...new Set(inputs.search)];
-    for (const text of words) answers.search.push({ text, count: await peer.searchCount(text) });
+    for (const text of words) {
+      // The timed call returns the best 20 by each store's own ranking, so
+      // its check is the count and that every hit contains every word.
+      const hits = await peer.search(text, SEARCH_LIMIT);
+      const patterns = text.split(/\s+/).map((word) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'iu'));
+      const allMatch = hits.every((hit) => patterns.every((pattern) => pattern.test(hit.description ?? '')));
+      answers.search.push({ text, count: await peer.searchCount(text), top: hits.length, allMatch });
+    }
   } else {
     answers.search = 'unsupported';
   }
@@ -243,6 +274,31 @@ function compareAnswers(answers, reference) {
   return checks;
 }
 
+/** Keeps the stored fields every store returns, in one key order, for comparison. */
+function comparable(entity) {
+  if (entity === null || entity === undefined) return null;
+  return {
+    id: entity.id,
+    type: entity.type,
+    name: entity.name,
+    namespace: entity.namespace,
+    filePath: entity.filePath ?? null,
+    line: entity.line ?? null,
+    description: entity.description ?? null,
+    metadata: sortedKeys(entity.metadata ?? {}),
+  };
+}
+
+function sortedKeys(value) {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys(value[key])]));
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function summarize(answer) {
   if (Array.isArray(answer)) return answer.length > 8 ? `${answer.length} ids: ${answer.slice(0, 8).join(', ')}, …` : answer;
   return answer;
@@ -257,7 +313,7 @@ async function timeKind(peer, kind, list) {
     hop2: (id) => peer.neighbors(id, 2),
     hop3: (id) => peer.neighbors(id, 3),
     path: ([from, to]) => peer.path(from, to, PATH_MAX_DEPTH),
-    search: (text) => peer.search(text, 20),
+    search: (text) => peer.search(text, SEARCH_LIMIT),
   }[kind];
 
   for (const input of list.slice(0, Math.min(3, list.length))) await call(input);

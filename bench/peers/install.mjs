@@ -11,8 +11,8 @@
 // would copy AGENTS.md, CLAUDE.md, .claude/ and .github/ into this folder.
 // `npm rebuild` then runs the install scripts of the packages with native
 // binaries only, which allowScripts in package.json permits: better-sqlite3
-// builds from source, and kuzu and lbug copy the prebuilt binary their
-// package ships. A lock directory keeps two runs from installing at once.
+// builds from source, and kuzu copies the prebuilt binary its package
+// ships. A lock directory keeps two runs from installing at once.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -31,7 +31,12 @@ const LOCK_DIR = join(PEERS_DIR, '.install-lock');
 const STALE_LOCK_MS = 15 * 60_000;
 const POLL_MS = 500;
 
-/** Packages whose install script produces a native binary, with the file it produces. */
+/**
+ * Packages whose install script produces a native binary, with the file it
+ * produces. lbug is not a dependency, because its prebuilt binary needs a
+ * recent glibc. It is listed so that a copy installed by hand is rebuilt
+ * and checked too.
+ */
 const NATIVE_BINARIES = {
   'better-sqlite3': join('build', 'Release', 'better_sqlite3.node'),
   kuzu: 'kuzujs.node',
@@ -59,10 +64,13 @@ function packagesToInstall() {
     .map(([name]) => name);
 }
 
+function installedNativePackages() {
+  return Object.keys(NATIVE_BINARIES).filter((name) => existsSync(join(MODULES_DIR, name, 'package.json')));
+}
+
 function binariesToBuild() {
-  return Object.entries(NATIVE_BINARIES)
-    .filter(([name, binary]) => !existsSync(join(MODULES_DIR, name, binary)))
-    .map(([name]) => name);
+  return installedNativePackages()
+    .filter((name) => !existsSync(join(MODULES_DIR, name, NATIVE_BINARIES[name])));
 }
 
 function npm(args) {
@@ -90,7 +98,7 @@ function tryLock() {
 
 /** Loads each native package in a child process and warns about those that fail, because the harness then cannot open that peer. */
 function warnAboutUnloadableBinaries() {
-  for (const name of Object.keys(NATIVE_BINARIES)) {
+  for (const name of installedNativePackages()) {
     const result = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(name)})`], { cwd: PEERS_DIR, encoding: 'utf8' });
     if (result.status !== 0) {
       const reason = result.stderr.split('\n').find((line) => line.startsWith('Error')) ?? `exit code ${result.status}`;

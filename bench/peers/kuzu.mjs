@@ -2,7 +2,7 @@
 // adapter as lbug. Its prebuilt binary needs glibc 2.23, so it runs on
 // machines where lbug 0.14.3's binary, which needs glibc 2.38, fails to load.
 
-import { createCypherPeerModule } from './lbug.mjs';
+import { createCypherPeerModule } from './cypher.mjs';
 
 /** @type {import('./contract.mjs').PeerModule} */
 export default createCypherPeerModule({ name: 'kuzu', packageName: 'kuzu', engineName: 'Kuzu' });

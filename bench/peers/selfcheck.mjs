@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { entityBatches, entityId, JAPANESE_DESCRIPTIONS, makeEntity, prng, relationshipBatches } from '../lib/generate.mjs';
 
-const PEER_NAMES = ['yata-scale', 'yata-local', 'lbug', 'kuzu', 'sqlite', 'graphology'];
+const PEER_NAMES = ['yata-scale', 'yata-local', 'kuzu', 'sqlite', 'graphology'];
 const SEARCH_TEXTS = [...JAPANESE_DESCRIPTIONS, 'module'];
 const ENTITY_BATCH = 10_000;
 const RELATIONSHIP_BATCH = 20_000;

@@ -68,6 +68,9 @@ pub mod counter {
     pub const RELATIONSHIPS: &str = "relationships";
     /// Number of committed write batches; the indexes record the generation they reflect.
     pub const GENERATION: &str = "generation";
+    /// Id of the index snapshot saved from this shard's indexes, so a
+    /// snapshot copied from another store never matches.
+    pub const SNAPSHOT_ID: &str = "snapshot-id";
 
     pub fn entity_type(entity_type: &str) -> String {
         format!("entity-type\u{0}{entity_type}")

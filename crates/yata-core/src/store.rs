@@ -196,12 +196,17 @@ impl Store {
     /// Flushes, saves the index snapshot that the next open reads back
     /// (unless the one on disk is current), and releases the store's lock.
     ///
-    /// Dropping a store without calling `close` loses nothing: the next open
-    /// rebuilds the indexes from the records, which takes longer.
+    /// Only a failed flush is an error. A snapshot that cannot be saved (a
+    /// full disk, a read-only folder) is skipped, and the next open rebuilds
+    /// the indexes from the records, as it does after a store is dropped
+    /// without `close`. `getIndexStats().openedFrom` then gives the reason.
     pub fn close(self) -> Result<()> {
         self.flush()?;
         let _writes = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.catalog.save_snapshot(&self.shards, &self.dir.join(SNAPSHOT_DIR))
+        // Ignoring the error loses no data: the records are flushed, and the
+        // snapshot only shortens the next open.
+        let _ = self.catalog.save_snapshot(&self.shards, &self.dir.join(SNAPSHOT_DIR));
+        Ok(())
     }
 
     /// Returns the origin of the indexes: the snapshot or the records.
@@ -660,6 +665,7 @@ impl Store {
     /// indexes are updated after every batch is durable.
     fn commit(&self, plan: WritePlan<'_>) -> Result<()> {
         let WritePlan { rounds, changes, .. } = plan;
+        self.catalog.check_relationship_types(&changes)?;
         let [mut first, mut second] = rounds;
         for round in [&mut first, &mut second] {
             for shard in 0..self.shards.len() {

@@ -132,3 +132,94 @@ fn store_ignores_damaged_snapshot() {
     }
     assert_eq!(answers(&store, &ids), expected);
 }
+
+#[test]
+fn store_refuses_snapshot_from_other_store() {
+    let dir = TempDir::new().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    let store = open(&first, 3);
+    let ids = fill(&store);
+    let expected = answers(&store, &ids);
+    store.close().unwrap();
+
+    // The same writes give the other store equal generations, so only the
+    // snapshot id recorded in the shards distinguishes the two snapshots.
+    let other = open(&second, 3);
+    fill(&other);
+    other.close().unwrap();
+    std::fs::remove_dir_all(first.join("snapshot")).unwrap();
+    copy_dir(&second.join("snapshot"), &first.join("snapshot"));
+
+    let store = reopen(&first);
+    match store.index_source() {
+        IndexSource::Records { reason } => assert!(reason.contains("another store"), "{reason}"),
+        IndexSource::Snapshot => panic!("another store's snapshot was used"),
+    }
+    assert_eq!(answers(&store, &ids), expected);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn store_closes_when_snapshot_cannot_be_saved() {
+    let dir = TempDir::new().unwrap();
+    let store = open(dir.path(), 2);
+    let ids = fill(&store);
+    let expected = answers(&store, &ids);
+    // A regular file where the snapshot folder belongs makes the save fail.
+    std::fs::write(dir.path().join("snapshot"), b"not a folder").unwrap();
+    store.close().unwrap();
+
+    let store = reopen(dir.path());
+    assert!(matches!(store.index_source(), IndexSource::Records { .. }));
+    assert_eq!(answers(&store, &ids), expected);
+}
+
+#[test]
+fn store_skips_snapshot_after_heavy_deletes() {
+    let dir = TempDir::new().unwrap();
+    let store = open(dir.path(), 1);
+    let ids: Vec<String> = (0..2000).map(|i| format!("n{i:05}")).collect();
+    store
+        .add_entities(ids.iter().map(|id| entity(id, "function", "f", "app")).collect())
+        .unwrap();
+    store.delete_entities(&ids[..1500], true).unwrap();
+    store.close().unwrap();
+
+    let store = reopen(dir.path());
+    assert!(matches!(store.index_source(), IndexSource::Records { .. }), "deleted ids are dropped by a rebuild");
+    store.close().unwrap();
+    let store = reopen(dir.path());
+    assert_eq!(store.index_source(), &IndexSource::Snapshot);
+    assert_eq!(store.stats().unwrap().entity_count, 500);
+}
+
+#[test]
+fn store_rejects_relationship_types_past_limit() {
+    let dir = TempDir::new().unwrap();
+    let store = open(dir.path(), 2);
+    store
+        .add_entities(vec![entity("a", "class", "A", "app"), entity("b", "class", "B", "app")])
+        .unwrap();
+    let typed = |range: std::ops::Range<usize>| -> Vec<_> {
+        range.map(|i| relationship(&format!("r{i}"), "a", "b", &format!("type{i}"))).collect()
+    };
+
+    let err = store.add_relationships(typed(0..65_537)).unwrap_err();
+    assert!(matches!(err, yata_core::Error::InvalidInput { .. }), "{err}");
+    assert_eq!(store.stats().unwrap().relationship_count, 0, "a rejected write changes nothing");
+
+    store.add_relationships(typed(0..65_536)).unwrap();
+    assert!(store.add_relationships(typed(65_536..65_537)).is_err());
+    store.add_relationships(vec![relationship("again", "a", "b", "type7")]).unwrap();
+    store.close().unwrap();
+
+    let store = reopen(dir.path());
+    assert_eq!(store.stats().unwrap().relationship_count, 65_537);
+}

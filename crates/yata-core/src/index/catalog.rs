@@ -22,12 +22,14 @@ use rayon::prelude::*;
 
 use super::btree::BTreeConfig;
 use super::graph::Adjacency;
-use super::ids::{node_id, split_node_id, NodeId};
+use super::ids::{node_id, split_node_id, IdDictionary, NodeId};
 use super::shard_index::ShardIndex;
 use super::snapshot::{self, Layout, Loaded};
 use super::text::FullTextIndex;
-use super::types::TypeInterner;
+use super::types::{TypeInterner, MAX_RELATIONSHIP_TYPES};
 use crate::error::{Error, Result};
+use crate::keys::{self, counter};
+use crate::storage::WriteBatch;
 use crate::model::{Entity, Relationship};
 use crate::partition::HashRing;
 use crate::shard::Shard;
@@ -50,6 +52,13 @@ pub struct Catalog {
     source: IndexSource,
     /// True while the snapshot on disk matches these indexes.
     snapshot_current: AtomicBool,
+}
+
+/// Returns true when deleted entities hold more than a quarter of a shard's
+/// local ids (and more than a few).
+fn mostly_deleted(dictionary: &IdDictionary) -> bool {
+    let deleted = dictionary.capacity() - dictionary.len();
+    deleted > 1024 && deleted * 4 > dictionary.capacity()
 }
 
 /// Opens a shard's full-text index and rebuilds it when its committed
@@ -116,7 +125,11 @@ impl Catalog {
         snapshot_dir: &Path,
     ) -> Result<Catalog> {
         let shard_ids: Vec<String> = shards.iter().map(|shard| shard.id.clone()).collect();
-        let layout = Layout { shard_ids: &shard_ids, generations };
+        let snapshot_ids = shards
+            .iter()
+            .map(|shard| shard.read_counter(counter::SNAPSHOT_ID))
+            .collect::<Result<Vec<_>>>()?;
+        let layout = Layout { shard_ids: &shard_ids, generations, snapshot_ids: &snapshot_ids };
         match snapshot::load(snapshot_dir, &layout, config) {
             Ok(loaded) => Catalog::from_snapshot(shards, loaded, text_root),
             Err(reason) => Catalog::build(shards, ring, generations, config, text_root, reason),
@@ -192,19 +205,66 @@ impl Catalog {
     }
 
     /// Saves a snapshot of every in-memory index into `dir`, unless the
-    /// one there already matches them. The caller keeps writes out until it
-    /// returns.
+    /// one there already matches them, then records its id in every shard
+    /// so that only this store accepts it. The caller keeps writes out until
+    /// it returns.
+    ///
+    /// Deleted entities keep their local ids until the indexes are rebuilt.
+    /// When they make up more than a quarter of a shard's ids, no snapshot
+    /// is saved, so the next open rebuilds from the records and drops them.
     pub fn save_snapshot(&self, shards: &[Shard], dir: &Path) -> Result<()> {
         if self.snapshot_current.load(Ordering::SeqCst) {
             return Ok(());
         }
         let guards: Vec<RwLockReadGuard<'_, ShardIndex>> = (0..self.shards.len()).map(|i| self.shard(i)).collect();
         let indexes: Vec<&ShardIndex> = guards.iter().map(|guard| &**guard).collect();
+        if indexes.iter().any(|index| mostly_deleted(&index.dictionary)) {
+            return Ok(());
+        }
+
         let shard_ids: Vec<String> = shards.iter().map(|shard| shard.id.clone()).collect();
         let generations: Vec<u64> = indexes.iter().map(|index| index.generation).collect();
-        let layout = Layout { shard_ids: &shard_ids, generations: &generations };
+        let snapshot_id = snapshot::new_snapshot_id();
+        let snapshot_ids = vec![snapshot_id; shards.len()];
+        let layout = Layout { shard_ids: &shard_ids, generations: &generations, snapshot_ids: &snapshot_ids };
         snapshot::save(dir, &layout, &indexes, &self.graph(), &self.rel_types())?;
+
+        // Recorded after the files are durable: a crash in between leaves
+        // the shards naming the previous snapshot, which no longer matches.
+        shards.par_iter().try_for_each(|shard| {
+            let mut batch = WriteBatch::default();
+            batch.put(keys::key(keys::COUNTER, &[counter::SNAPSHOT_ID]), snapshot_id.to_le_bytes().to_vec());
+            shard.backend().apply(batch)?;
+            shard.backend().flush()
+        })?;
         self.snapshot_current.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Rejects a write whose new relationship types would take the store
+    /// past the 65,536 types the graph index can number, before anything
+    /// is written.
+    pub fn check_relationship_types(&self, changes: &[Change]) -> Result<()> {
+        let interner = self.rel_types();
+        let mut new_types: Vec<&str> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::RelationshipPut(rel) if interner.get(&rel.rel_type).is_none() => Some(rel.rel_type.as_str()),
+                _ => None,
+            })
+            .collect();
+        new_types.sort_unstable();
+        new_types.dedup();
+        if interner.len() + new_types.len() > MAX_RELATIONSHIP_TYPES {
+            return Err(Error::invalid(
+                "relationship type",
+                new_types[0],
+                format!(
+                    "the store already has {} relationship types and holds at most {MAX_RELATIONSHIP_TYPES}; reuse an existing type",
+                    interner.len()
+                ),
+            ));
+        }
         Ok(())
     }
 

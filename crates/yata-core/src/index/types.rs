@@ -2,6 +2,10 @@
 
 use std::collections::HashMap;
 
+/// Number of distinct relationship types a store can hold: the graph index
+/// numbers them with `u16`. Writes that would pass it are rejected first.
+pub const MAX_RELATIONSHIP_TYPES: usize = 1 << 16;
+
 /// Maps relationship type names to small integers and back. Names are never
 /// removed, so a number stays valid for the life of the index.
 #[derive(Debug, Default)]
@@ -12,9 +16,8 @@ pub struct TypeInterner {
 
 impl TypeInterner {
     /// Returns the number of `name`, assigning the next one if it has none.
-    ///
-    /// NOTE: a store with more than 65,536 distinct relationship types
-    /// panics here; real code graphs use a few dozen.
+    /// The store checks [`MAX_RELATIONSHIP_TYPES`] before a write reaches
+    /// this point, so the panic below marks a broken invariant.
     pub fn intern(&mut self, name: &str) -> u16 {
         if let Some(&number) = self.lookup.get(name) {
             return number;

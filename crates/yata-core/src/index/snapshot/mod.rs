@@ -13,13 +13,14 @@
 //! before it.
 //!
 //! A snapshot is used whole or not at all. Every file must be present, pass
-//! its checksum, carry the same snapshot id and list exactly the store's
-//! shards at their current generations. A write raises the generation of
+//! its checksum, carry the snapshot id that every shard recorded when the
+//! snapshot was saved (so a snapshot copied from another store is refused)
+//! and list exactly the store's shards at their current generations. A write raises the generation of
 //! each shard it touches in the same sled batch as its records. So any
 //! write after the snapshot was saved makes it stale, even one that a crash
 //! cut short, and the store then rebuilds from its records. Files
 //! are written under temporary names, synced and renamed, and the graph
-//! file goes last; a crash while saving leaves files with different
+//! file goes last. So a crash while saving leaves files with different
 //! snapshot ids, which is stale too.
 //!
 //! Cost: saving writes about 30 bytes per entity and 18 per relationship;
@@ -58,6 +59,15 @@ const EDGE_BYTES: usize = 10;
 pub struct Layout<'a> {
     pub shard_ids: &'a [String],
     pub generations: &'a [u64],
+    /// The snapshot id each shard recorded when the snapshot was saved.
+    /// Loading requires every file to carry it, so a snapshot copied from
+    /// another store, whose shards recorded another id, is refused.
+    pub snapshot_ids: &'a [u64],
+}
+
+/// Returns a fresh random snapshot id.
+pub fn new_snapshot_id() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
 }
 
 /// Indexes read back from a snapshot.
@@ -72,10 +82,11 @@ fn shard_file_name(position: usize) -> String {
 }
 
 /// Writes a snapshot of `shards` (in manifest order), `graph` and
-/// `rel_types` into `dir`, replacing the one there.
+/// `rel_types` into `dir`, replacing the one there. Every file carries
+/// `layout.snapshot_ids[0]`, which the caller then records in the shards.
 pub fn save(dir: &Path, layout: &Layout<'_>, shards: &[&ShardIndex], graph: &Adjacency, rel_types: &TypeInterner) -> Result<()> {
     fs::create_dir_all(dir).map_err(|err| Error::io(dir, err))?;
-    let snapshot_id = uuid::Uuid::new_v4().as_u64_pair().0;
+    let snapshot_id = layout.snapshot_ids[0];
 
     shards.par_iter().enumerate().try_for_each(|(position, shard)| {
         let mut writer = Writer::with_capacity(64 + shard.dictionary.capacity() * 40);
@@ -97,6 +108,9 @@ pub fn load(dir: &Path, layout: &Layout<'_>, config: BTreeConfig) -> std::result
     let graph_bytes = read_file(dir, GRAPH_FILE_NAME)?;
     let mut graph_reader = Reader::new(&graph_bytes, GRAPH_FILE_NAME);
     let snapshot_id = read_header(&mut graph_reader, GRAPH_FILE, 0, layout)?;
+    if layout.snapshot_ids.iter().any(|recorded| *recorded != snapshot_id) {
+        return Err("the snapshot was saved by another store, or the shards recorded a later save".into());
+    }
 
     let shards = (0..layout.shard_ids.len())
         .into_par_iter()

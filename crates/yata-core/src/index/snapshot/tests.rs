@@ -22,6 +22,8 @@ fn entity(id: &str, entity_type: &str, namespace: &str) -> Entity {
 struct Fixture {
     shard_ids: Vec<String>,
     generations: Vec<u64>,
+    /// The snapshot id the shards recorded.
+    snapshot_ids: Vec<u64>,
     shards: Vec<ShardIndex>,
     graph: Adjacency,
     rel_types: TypeInterner,
@@ -48,6 +50,7 @@ fn fixture() -> Fixture {
     Fixture {
         shard_ids: vec!["shard-0".into(), "shard-1".into()],
         generations: vec![7, 3],
+        snapshot_ids: vec![41, 41],
         shards: vec![first, second],
         graph,
         rel_types,
@@ -55,13 +58,21 @@ fn fixture() -> Fixture {
 }
 
 fn save_fixture(dir: &Path, fixture: &Fixture) {
-    let layout = Layout { shard_ids: &fixture.shard_ids, generations: &fixture.generations };
+    let layout = Layout {
+        shard_ids: &fixture.shard_ids,
+        generations: &fixture.generations,
+        snapshot_ids: &fixture.snapshot_ids,
+    };
     let shards: Vec<&ShardIndex> = fixture.shards.iter().collect();
     save(dir, &layout, &shards, &fixture.graph, &fixture.rel_types).unwrap();
 }
 
 fn load_fixture(dir: &Path, fixture: &Fixture) -> std::result::Result<Loaded, String> {
-    let layout = Layout { shard_ids: &fixture.shard_ids, generations: &fixture.generations };
+    let layout = Layout {
+        shard_ids: &fixture.shard_ids,
+        generations: &fixture.generations,
+        snapshot_ids: &fixture.snapshot_ids,
+    };
     load(dir, &layout, BTreeConfig::default())
 }
 
@@ -132,11 +143,22 @@ fn snapshot_missing_or_damaged_file_unusable() {
 #[test]
 fn snapshot_files_from_two_saves_not_mixed() {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = fixture();
+    let mut fixture = fixture();
     save_fixture(dir.path(), &fixture);
     let older = fs::read(dir.path().join("shard-0.snap")).unwrap();
+    fixture.snapshot_ids = vec![42, 42];
     save_fixture(dir.path(), &fixture);
     fs::write(dir.path().join("shard-0.snap"), older).unwrap();
     let reason = load_fixture(dir.path(), &fixture).err().unwrap();
     assert!(reason.contains("another snapshot"), "{reason}");
+}
+
+#[test]
+fn snapshot_from_another_store_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fixture = fixture();
+    save_fixture(dir.path(), &fixture);
+    fixture.snapshot_ids = vec![99, 99];
+    let reason = load_fixture(dir.path(), &fixture).err().unwrap();
+    assert!(reason.contains("another store"), "{reason}");
 }
