@@ -67,12 +67,12 @@ for (const peer of peers) {
 if (!existsSync(join(root, 'dist', 'index.js'))) {
   throw new Error('dist/index.js is missing: run `npm install` (or `npm run build`) before benchmarking');
 }
+const commit = gitCommit();
 // A fresh run starts from an empty results folder, so the report never
 // mixes in results of an earlier run with other stores, sizes or code.
 if (!values.resume) rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 mkdirSync(workDir, { recursive: true });
-const commit = gitCommit();
 
 if (peers.some((peer) => peer !== 'yata-scale')) {
   run(process.execPath, [join(root, 'bench', 'peers', 'install.mjs')], {});
@@ -213,7 +213,11 @@ function machine() {
 function gitCommit() {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
+    // Results and the report are this script's output, not code.
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results', ':!BENCHMARKS.md'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
     return changed === '' ? head : `${head} with uncommitted changes`;
   } catch {
     return 'unknown';
