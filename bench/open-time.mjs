@@ -6,7 +6,7 @@
 //
 // Steps: open and close once, so that a current snapshot exists → open from
 // the snapshot (timed) → move the snapshot aside → open from the records
-// (timed; its close saves a new snapshot). Each open runs in a fresh child
+// (timed). The last close saves a new snapshot. Each open runs in a fresh child
 // process, so its peak RSS is its own. Writes
 // bench/results/open-time-<entities>.json.
 

@@ -18,7 +18,7 @@
 //   both equal to the arguments;
 // - searchCount(text) counts the entities whose description contains every
 //   word of `text` as a whole word (case-insensitive); the harness only
-//   asks for words that occur nowhere else, so engines that also index
+//   queries words that occur nowhere else, so engines that also index
 //   names, namespaces and paths agree.
 //
 // Entities and relationships have the shapes of bench/lib/generate.mjs:

@@ -35,8 +35,7 @@ impl NativeStore {
     /// Runs `work` against the open store on the async runtime's worker
     /// thread, off the JavaScript thread. `block_in_place` first hands the
     /// worker's other tasks to another thread, so a long query blocks no
-    /// other call; it also saves the hop to the blocking pool, about a
-    /// quarter of a point read's round trip from JavaScript.
+    /// other call. It also saves the hop to the blocking pool.
     async fn run<T, F>(&self, work: F) -> napi::Result<T>
     where
         T: Send + 'static,
