@@ -142,8 +142,8 @@ if (values.check && problems.length > 0) {
 
 function runPeer(peer, dataset, reference, out, env, writeReference = peer === 'yata-scale' && !existsSync(reference)) {
   if (values.resume && existsSync(out) && existsSync(reference)) {
-    const kept = JSON.parse(readFileSync(out, 'utf8'));
-    if (kept.status === 'done' && kept.commit === commit) {
+    const previous = JSON.parse(readFileSync(out, 'utf8'));
+    if (previous.status === 'done' && previous.commit === commit) {
       console.log(`\n▶ ${peer} on ${dataset.name}: kept from the interrupted run`);
       return;
     }

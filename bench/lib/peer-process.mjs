@@ -6,13 +6,15 @@
 //   node bench/lib/peer-process.mjs --peer sqlite --dataset generated:10000 \
 //     --reference bench/results/.work/reference.json --out result.json
 //
-// Steps: load into an empty folder (timed, stopped at --load-timeout
-// seconds) → close → reopen (timed) → compute the results of the check
-// inputs and compare them with the reference store's → time each query kind
-// whose results agree → durable single writes → concurrent reads → size on
-// disk and peak RSS. With --write-reference the store draws the query
-// inputs, answers them and writes both for the other stores to check
-// against; the harness runs yata-scale that way first.
+// Steps:
+// 1. load into an empty folder, timed and stopped at --load-timeout seconds;
+// 2. close, then reopen (timed);
+// 3. run the check inputs and compare the results with the reference store's;
+// 4. time each query kind whose results agree;
+// 5. durable single writes, concurrent reads, size on disk and peak RSS.
+// With --write-reference the store draws the query inputs, runs them and
+// writes both for the other stores to check against. The harness runs
+// yata-scale that way first.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -17,7 +17,7 @@
 // - filter(type, namespace) matches entities whose type and namespace are
 //   both equal to the arguments;
 // - searchCount(text) counts the entities whose description contains every
-//   word of `text` as a whole word (case-insensitive); the harness only
+//   word of `text` as a whole word (case-insensitive). The harness only
 //   queries words that occur nowhere else, so engines that also index
 //   names, namespaces and paths agree.
 //

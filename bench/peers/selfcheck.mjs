@@ -3,10 +3,10 @@
 //
 // Loads the generator's graph into every peer in a fresh temporary
 // directory, closes and reopens each persistent peer, then runs the same
-// inputs of every query kind on all of them and compares each answer with a
+// inputs of every query kind on all of them and compares each result with a
 // reference computed in memory straight from the generator. Prints load
-// rates, one table of matching answers per query kind and peer, and the
-// first mismatches. Exits with code 1 when any answer differs.
+// rates, one table of matching results per query kind and peer, and the
+// first mismatches. Exits with code 1 when any result differs.
 //
 //   node bench/peers/selfcheck.mjs [--entities 5000] [--peers yata-local,sqlite] [--inputs 20]
 
@@ -47,7 +47,7 @@ for (const name of peerNames) {
 }
 
 // ---------------------------------------------------------------------------
-// Reference answers, computed from the generated graph held in memory.
+// Reference results, computed from the generated graph held in memory.
 
 function buildReference() {
   const entities = new Map();
@@ -144,7 +144,7 @@ function buildInputs(reference) {
   // A quarter of the path targets are random entities, which are mostly out
   // of reach. The others are drawn from the source's 2- to 5-hop
   // neighbourhood or from the most-called methods of the first files, so
-  // that most inputs have a hop count as their answer.
+  // that most inputs have a hop count as their result.
   const files = Math.ceil(count / 26);
   const popularId = () => entityId(Math.min(count - 1, Math.floor(random() * Math.max(1, files / 100)) * 26 + 2 + Math.floor(random() * 6)));
   const path = [];
@@ -369,7 +369,7 @@ async function main() {
   }
   rows.push(writeRow);
 
-  console.log('answers matching the reference (matching/asked, total query time):');
+  console.log('results matching the reference (matching/run, total query time):');
   printTable(['query', ...names], rows);
 
   for (const m of mismatches.slice(0, MAX_MISMATCHES_SHOWN)) {
@@ -384,7 +384,7 @@ async function main() {
     rmSync(entry.dir, { recursive: true, force: true });
   }
   const failed = mismatches.length + writeProblems.length;
-  console.log(failed === 0 ? 'all peers agree with the reference' : `${failed} answers differ`);
+  console.log(failed === 0 ? 'all peers agree with the reference' : `${failed} results differ`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
 

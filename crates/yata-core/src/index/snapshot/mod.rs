@@ -139,9 +139,15 @@ fn write_file(dir: &Path, name: &str, writer: Writer) -> Result<()> {
     bytes.extend_from_slice(&checksum.to_le_bytes());
 
     let temporary = dir.join(format!("{name}.tmp"));
-    let mut file = File::create(&temporary).map_err(|err| Error::io(&temporary, err))?;
-    file.write_all(&bytes).map_err(|err| Error::io(&temporary, err))?;
-    file.sync_all().map_err(|err| Error::io(&temporary, err))?;
+    let written = File::create(&temporary).and_then(|mut file| {
+        file.write_all(&bytes)?;
+        file.sync_all()
+    });
+    if let Err(err) = written {
+        // A partial file would only take space, because no open reads it.
+        let _ = fs::remove_file(&temporary);
+        return Err(Error::io(&temporary, err));
+    }
     let target = dir.join(name);
     fs::rename(&temporary, &target).map_err(|err| Error::io(&target, err))
 }
